@@ -1,0 +1,169 @@
+import type { IncomingMessage } from 'node:http';
+
+/** What the gate does: let everyone through, or answer with one of its two pages. */
+export type Mode = 'off' | 'maintenance' | 'coming-soon';
+
+/** Why a request went through while the gate was closed. Exposed as `res.locals.intermission.bypass`. */
+export type BypassReason = 'ip' | 'path' | 'cookie' | 'custom';
+
+/** Set on `res.locals.intermission` when a request is let through a closed gate. */
+export interface BypassInfo {
+  mode: Exclude<Mode, 'off'>;
+  bypass: BypassReason;
+}
+
+/**
+ * The article teaser shown on the coming-soon page and in its JSON. Only these fields ever leave the
+ * server: the article body never does.
+ */
+export interface Teaser {
+  /** The article's title (front matter `title`, else the first heading). */
+  title?: string;
+  /** Plain text, markup stripped, entities decoded; ends with `…` when it was cut. */
+  excerpt?: string;
+  /** Absolute URL or same-origin path of the teaser image. */
+  image?: string;
+  /** Alternative text for the image. Default: the title. */
+  imageAlt?: string;
+  /** Where the article will live once launched. */
+  url?: string;
+  author?: string;
+  /** ISO 8601 date. */
+  publishedAt?: string;
+  /** Words in the whole article. */
+  wordCount?: number;
+  /** Whole minutes, at least 1, from `wordCount` at 200 words a minute. */
+  readingMinutes?: number;
+}
+
+/** Source formats `extractTeaser` understands. */
+export type TeaserFormat = 'markdown' | 'html' | 'text';
+
+export interface ExtractTeaserOptions {
+  /** Default: `'markdown'`. */
+  format?: TeaserFormat;
+  /** How many words the automatic excerpt keeps. Default: 55 (WordPress's `excerpt_length`). */
+  words?: number;
+}
+
+/** Returns the teaser for the article the visitor asked for, or `undefined` for the fallback teaser. */
+export type TeaserResolver = (req: IncomingMessage) => Teaser | undefined | Promise<Teaser | undefined>;
+
+/** A teaser read once at start-up from a Markdown (with front matter), HTML or text file. */
+export interface TeaserFile {
+  file: string;
+  /** Default: from the file's extension (`.md`, `.markdown` → markdown; `.html`, `.htm` → html; else text). */
+  format?: TeaserFormat;
+  /** Words kept in the automatic excerpt. Default: 55. */
+  words?: number;
+}
+
+/** A custom bypass rule. Return `true` to let the request through. Sync or async; a throw counts as `false`. */
+export type BypassPredicate<Req extends IncomingMessage = IncomingMessage> = (req: Req) => boolean | Promise<boolean>;
+
+/** Details attached to a log line; `code` names the event or warning (see docs/errors.md). */
+export interface LogDetails {
+  code?: string;
+  [key: string]: unknown;
+}
+
+/** Where Intermission writes. Every method is optional but `warn` and `error`; `console` fits. */
+export interface Logger {
+  debug?(message: string, details?: LogDetails): void;
+  info?(message: string, details?: LogDetails): void;
+  warn(message: string, details?: LogDetails): void;
+  error(message: string, details?: LogDetails): void;
+}
+
+/** A clock: milliseconds since the epoch, or a `Date`. Tests replace it. */
+export type Clock = () => number | Date;
+
+export interface AllowOptions {
+  /** IPv4 and IPv6 addresses and CIDR ranges matched against `req.ip` (honours `trust proxy`). Default: `[]`. */
+  ips?: string[];
+  /** Exact paths (`/healthz`) and prefixes (`/assets/*`) that stay open. Default: `[]`. */
+  paths?: string[];
+  /** Keep `/healthz`, `/readyz`, `/livez`, `/robots.txt`, `/favicon.ico` and `/.well-known/*` open. Default: `true`. */
+  defaultPaths?: boolean;
+  /** Custom rule, run after the built-in ones. Default: none. */
+  bypass?: BypassPredicate;
+}
+
+export interface PageOptions {
+  /** `<title>` of the page. Default: `'Down for maintenance'` / `'Coming soon'`. */
+  title?: string;
+  /** The main heading. Default: `'We’ll be back soon'` / the teaser's title, else `'Coming soon'`. */
+  heading?: string;
+  /** One paragraph under the heading. Default: a sentence that fits the mode. */
+  message?: string;
+  /** A directory with your own `maintenance.ejs` and/or `coming-soon.ejs`. Default: the built-in views. */
+  views?: string;
+  /** Extra values for your own templates, available as `custom`. Default: `{}`. */
+  locals?: Record<string, unknown>;
+  /** `lang` of the page and locale of its dates. Default: `'en'`. */
+  lang?: string;
+  /** Time zone the page shows dates in. Default: `'UTC'`. */
+  timeZone?: string;
+  /** Origins allowed in the CSP `img-src` besides `'self'` and `data:`. The static teaser image's origin is added for you. */
+  imageOrigins?: string[];
+}
+
+export interface CookieOptions {
+  /** Cookie name; `__Host-` is prefixed on secure requests. Default: `'intermission_bypass'`. */
+  name?: string;
+  /** Lifetime in **seconds**. Default: 43200 (12 hours). At most 30 days. */
+  maxAge?: number;
+}
+
+/** Options of `intermission()`. Everything is optional; `undefined` means "use the default". */
+export interface IntermissionOptions {
+  /** Default: `'off'`. */
+  mode?: Mode;
+  /** Signs preview links and bypass cookies. At least 32 characters. A list rotates: the first signs, all verify. */
+  secret?: string | string[];
+  allow?: AllowOptions;
+  /** Seconds for `Retry-After` when no `until` is known. Default: 3600. */
+  retryAfter?: number;
+  /** When maintenance ends (ISO 8601 with a time zone, or a `Date`). The site opens by itself then. */
+  until?: string | Date;
+  /** When the coming-soon site launches. The site opens by itself then. */
+  launchAt?: string | Date;
+  /** The teaser: an object, a file read at start-up, or a function of the request. */
+  teaser?: Teaser | TeaserFile | TeaserResolver;
+  /** Teaser used when a resolver returns nothing, throws or is too slow. Default: none. */
+  fallbackTeaser?: Teaser | TeaserFile;
+  /** Milliseconds a teaser resolver may take. Default: 250. */
+  teaserTimeout?: number;
+  page?: PageOptions;
+  /** Status of the coming-soon page for GET and HEAD. Default: 200. */
+  statusCode?: number;
+  /** Adds `<meta name="robots" content="noindex">` and `X-Robots-Tag: noindex` to both pages. Default: `false`. */
+  noindex?: boolean;
+  /** Where preview links land. Default: `'/__intermission/preview'`. */
+  previewPath?: string;
+  cookie?: CookieOptions;
+  /** Default: `console` for warnings and errors. `false` silences everything. */
+  logger?: Logger | false;
+  /** Environment variables read at start-up. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** A JSON config file. Default: `INTERMISSION_CONFIG`, else `config/intermission.json` when it exists. `false` reads none. */
+  configFile?: string | false;
+  /** The clock. Default: `Date.now`. */
+  now?: Clock;
+}
+
+/** The middleware returned by `intermission()`. */
+export interface IntermissionMiddleware {
+  (req: IncomingMessage, res: import('node:http').ServerResponse, next: (err?: unknown) => void): void;
+  /** Releases timers and stores. Resolves when done. */
+  close(): Promise<void>;
+}
+
+export interface CreatePreviewTokenOptions {
+  /** Seconds the link works. Default: 3600. */
+  ttlSeconds?: number;
+  /** Same-origin path to land on after the preview cookie is set. Default: `/`. */
+  next?: string;
+  /** Clock for tests. Default: `Date.now`. */
+  now?: Clock;
+}

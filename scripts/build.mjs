@@ -1,0 +1,56 @@
+// Builds dist/: ESM and CJS bundles with esbuild, declarations with tsc (one copy per module format,
+// so TypeScript sees CJS types for `require` and ESM types for `import`).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+await build({ ...common, entryPoints: ['src/index.ts'], format: 'esm', outfile: 'dist/index.js' });
+await build({
+  ...common,
+  entryPoints: ['src/index.ts'],
+  format: 'cjs',
+  outfile: 'dist/index.cjs',
+  // CommonJS has no import.meta; give the one module that needs it (package-root) a file URL.
+  define: { 'import.meta.url': '__intermissionModuleUrl' },
+  banner: { js: "const __intermissionModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+if (existsSync(join(root, 'src/cli.ts'))) {
+  await build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    format: 'esm',
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  });
+}
+
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+// The CJS declarations: same content, `.d.cts` names, relative imports pointing at `.cjs`.
+const esmTypes = join(dist, 'types');
+const cjsTypes = join(dist, 'types-cjs');
+mkdirSync(cjsTypes, { recursive: true });
+for (const file of readdirSync(esmTypes)) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = readFileSync(join(esmTypes, file), 'utf8').replace(/(from\s+'\.\.?\/[^']+)\.js'/g, "$1.cjs'").replace(/(import\('\.\.?\/[^']+)\.js'\)/g, "$1.cjs')");
+  writeFileSync(join(cjsTypes, file.replace(/\.d\.ts$/, '.d.cts')), text);
+}
+console.log('built dist/');

@@ -1,0 +1,42 @@
+import type { IpMatcher } from './ip-rules.js';
+import type { PathMatcher } from './path-rules.js';
+import type { CookieVerifier } from './signing.js';
+import { bypassCookieNames, readCookie } from './signing.js';
+import type { BypassReason } from './types.js';
+
+/** The built-in bypass rules, compiled once at start-up. */
+export interface BypassRules {
+  paths: PathMatcher;
+  ips: IpMatcher;
+  /** `undefined` when no secret is configured: then no cookie is ever a bypass. */
+  cookies: CookieVerifier | undefined;
+  cookieNames: { plain: string; host: string };
+}
+
+/** What the rules look at, taken from the request by the caller. Nothing else of the request is read. */
+export interface RequestFacts {
+  /** `req.originalUrl`: the path as received, wherever the middleware is mounted. */
+  url: string;
+  /** `req.ip`: already resolved through the app's `trust proxy`. */
+  ip: string | undefined;
+  cookie: string | undefined;
+}
+
+export function compileCookieNames(name: string): BypassRules['cookieNames'] {
+  return bypassCookieNames(name);
+}
+
+/**
+ * Which built-in rule lets a request through a closed gate, if any. Pure: cheapest rules first,
+ * and nothing from a request header other than the signed cookie takes part.
+ */
+export function matchBypass(rules: BypassRules, request: RequestFacts, now: number, validAfter: number): Exclude<BypassReason, 'custom'> | undefined {
+  if (rules.paths.size > 0 && rules.paths.matches(request.url)) return 'path';
+  if (rules.ips.size > 0 && rules.ips.matches(request.ip)) return 'ip';
+  if (rules.cookies && request.cookie) {
+    // Either name may carry it: `__Host-` on secure requests, the plain name otherwise.
+    const value = readCookie(request.cookie, rules.cookieNames.host) ?? readCookie(request.cookie, rules.cookieNames.plain);
+    if (value !== undefined && rules.cookies.check(value, now, validAfter)) return 'cookie';
+  }
+  return undefined;
+}

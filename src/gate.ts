@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { BypassRules } from './bypass.js';
+import type { ResolvedConfig } from './config.js';
+import { IntermissionConfigError, type ConfigIssue, type WarningCode } from './errors.js';
+import { compileIpRules } from './ip-rules.js';
+import { buildPageSet, DEFAULT_TEXT, type PageSet } from './pages.js';
+import { compilePathRules } from './path-rules.js';
+import { builtInAssets, loadTemplates, type Templates } from './render.js';
+import type { GateHeaders } from './respond.js';
+import { endOf, phaseAt, retryAfterSeconds, retryAfterValue } from './schedule.js';
+import { gateSecurityHeaders } from './security-headers.js';
+import { bypassCookieNames, createCookieVerifier, createKeyRing, type KeyRing } from './signing.js';
+import { loadTeaserFile, resolveTeaser } from './teaser-source.js';
+import { normalizeTeaser } from './teaser.js';
+import type { Logger, Mode, Teaser, TeaserFile, TeaserResolver } from './types.js';
+
+/** The runtime state: what a store (or the config, before any store) says the gate should do. */
+export interface GateState {
+  mode: Mode;
+  message?: string | undefined;
+  retryAfter?: number | undefined;
+  until?: number | undefined;
+  launchAt?: number | undefined;
+  startsAt?: number | undefined;
+  /** Bypass cookies and preview links issued before this instant (epoch ms) no longer work. */
+  previewsValidAfter?: number | undefined;
+}
+
+/** The state resolved at one instant, cached until the next instant at which it can change. */
+export interface Snapshot {
+  mode: Mode;
+  /** Epoch ms after which this snapshot must be recomputed. */
+  validUntil: number;
+  validAfter: number;
+  /** `Retry-After` for this snapshot's 503s. */
+  retryAfter: string;
+  /** Pages for the static teaser, rendered on the first gated request. */
+  pages: PageSet | undefined;
+  /** Pages for resolver teasers, by teaser; dropped with the snapshot. */
+  teaserPages: Map<string, PageSet>;
+}
+
+const TEASER_PAGE_LIMIT = 100;
+const MINUTE = 60_000;
+
+/** Warnings are for operators, not for every request: each code is logged once per gate. */
+export function createWarnOnce(logger: Logger): (code: WarningCode, message: string, details?: Record<string, unknown>) => void {
+  const seen = new Set<WarningCode>();
+  return (code, message, details) => {
+    if (seen.has(code)) return;
+    seen.add(code);
+    logger.warn(message, { code, ...details });
+  };
+}
+
+function loadTeaser(spec: Teaser | TeaserFile | undefined, field: string, issues: ConfigIssue[]): Teaser | undefined {
+  if (spec === undefined) return undefined;
+  if ('file' in spec && typeof spec.file === 'string') {
+    try {
+      return loadTeaserFile(spec);
+    } catch (error) {
+      issues.push({ field: `${field}.file`, code: 'ERR_INTERMISSION_TEASER_FILE', message: (error as Error).message });
+      return undefined;
+    }
+  }
+  return normalizeTeaser(spec);
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url || !/^https?:\/\//i.test(url)) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Everything the request path needs, built once from the resolved config: compiled rules, keys,
+ * templates, the static teaser and the security headers. Throws one `IntermissionConfigError` with
+ * every problem that start-up I/O (teaser file, templates) adds to the config's own.
+ */
+export function createGate(config: ResolvedConfig) {
+  const issues: ConfigIssue[] = [];
+  const teaser = typeof config.teaser === 'function' ? undefined : loadTeaser(config.teaser, 'teaser', issues);
+  const fallbackTeaser = loadTeaser(config.fallbackTeaser, 'fallbackTeaser', issues);
+  const resolver: TeaserResolver | undefined = typeof config.teaser === 'function' ? config.teaser : undefined;
+  let templates: Templates | undefined;
+  try {
+    templates = loadTemplates(config.page.views);
+  } catch (error) {
+    issues.push({ field: 'page.views', code: 'ERR_INTERMISSION_TEMPLATE', message: (error as Error).message });
+  }
+  if (issues.length > 0 || !templates) throw new IntermissionConfigError(issues);
+  const loadedTemplates = templates;
+
+  const ring: KeyRing | undefined = config.secrets.length > 0 ? createKeyRing(config.secrets) : undefined;
+  const cookieMaxAgeMs = config.cookie.maxAge * 1000;
+  const rules: BypassRules = {
+    paths: compilePathRules(config.paths).matcher,
+    ips: compileIpRules(config.ips).matcher,
+    cookies: ring ? createCookieVerifier(ring, cookieMaxAgeMs) : undefined,
+    cookieNames: bypassCookieNames(config.cookie.name),
+  };
+
+  // A random placeholder stands in for the per-response nonce; only user templates ever print it.
+  const noncePlaceholder = `intermission-nonce-${randomBytes(12).toString('hex')}`;
+  const imageOrigins = [...new Set([...config.page.imageOrigins, originOf(teaser?.image), originOf(fallbackTeaser?.image)])].filter(
+    (origin): origin is string => origin !== undefined,
+  );
+  const common = ['Cache-Control', 'no-store', 'Vary', 'Accept, Accept-Encoding'];
+  if (config.noindex) common.push('X-Robots-Tag', 'noindex');
+  const hashes = { styleHashes: [builtInAssets.styleHash], scriptHashes: [builtInAssets.scriptHash], imageOrigins };
+  const headers: GateHeaders = {
+    base: [...gateSecurityHeaders(hashes).flat(), ...common],
+    withNonce: (() => {
+      const template = [...gateSecurityHeaders({ ...hashes, nonce: noncePlaceholder }).flat(), ...common];
+      return (nonce: string) => template.map((value) => value.replaceAll(noncePlaceholder, nonce));
+    })(),
+  };
+
+  const warnOnce = createWarnOnce(config.logger);
+  let state: GateState = {
+    mode: config.mode,
+    until: config.until,
+    launchAt: config.launchAt,
+    retryAfter: config.retryAfter,
+  };
+  let snapshot: Snapshot | undefined;
+
+  function computeSnapshot(now: number): Snapshot {
+    const phase = phaseAt(state, now);
+    const mode = phase.mode;
+    const end = mode === 'off' ? undefined : endOf(state, mode);
+    // Pages show a countdown and "back at" text: re-render at the next minute so it stays true.
+    let validUntil = phase.changesAt ?? Number.POSITIVE_INFINITY;
+    if (mode !== 'off' && end !== undefined) validUntil = Math.min(validUntil, (Math.floor(now / MINUTE) + 1) * MINUTE);
+    return {
+      mode,
+      validUntil,
+      validAfter: state.previewsValidAfter ?? 0,
+      retryAfter: retryAfterValue(end, state.retryAfter ?? config.retryAfter, now),
+      pages: undefined,
+      teaserPages: new Map(),
+    };
+  }
+
+  function renderPages(mode: Exclude<Mode, 'off'>, pageTeaser: Teaser | undefined, now: number): PageSet {
+    const text = DEFAULT_TEXT[mode];
+    const end = endOf(state, mode);
+    return buildPageSet(
+      {
+        kind: mode,
+        title: config.page.title ?? (mode === 'coming-soon' && pageTeaser?.title ? `${text.title}: ${pageTeaser.title}` : text.title),
+        heading: config.page.heading ?? text.heading,
+        message: state.message ?? config.page.message ?? text.message,
+        until: mode === 'maintenance' ? end : state.until,
+        launchAt: mode === 'coming-soon' ? end : undefined,
+        retryAfterSeconds: retryAfterSeconds(end, state.retryAfter ?? config.retryAfter, now),
+        teaser: pageTeaser,
+        statusCode: mode === 'coming-soon' ? config.statusCode : 503,
+        noindex: config.noindex,
+        lang: config.page.lang,
+        timeZone: config.page.timeZone,
+        custom: config.page.locals,
+        now,
+      },
+      loadedTemplates,
+      noncePlaceholder,
+      (error) =>
+        warnOnce('WRN_INTERMISSION_TEMPLATE_FAILED', 'A page template failed to render; serving the built-in minimal page', {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  }
+
+  return {
+    config,
+    rules,
+    ring,
+    headers,
+    warnOnce,
+    cookieMaxAgeMs,
+    hasResolver: resolver !== undefined,
+
+    /** The snapshot in force at `now`, recomputed only when a scheduled instant has passed. */
+    snapshot(now: number): Snapshot {
+      if (!snapshot || now >= snapshot.validUntil) snapshot = computeSnapshot(now);
+      return snapshot;
+    },
+
+    /** Replaces the runtime state (a store pushed a change). The next request sees it. */
+    setState(next: GateState): void {
+      state = next;
+      snapshot = undefined;
+    },
+
+    state(): GateState {
+      return state;
+    },
+
+    /** Pages for the static (or fallback) teaser, rendered once per snapshot. */
+    pages(current: Snapshot, now: number): PageSet {
+      if (current.mode === 'off') throw new Error('no pages while the gate is open');
+      current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now);
+      return current.pages;
+    },
+
+    /** Pages for the teaser a resolver returns for this request; falls back to the static pages. */
+    async pagesForRequest(current: Snapshot, req: IncomingMessage, now: number): Promise<PageSet> {
+      if (!resolver || current.mode !== 'coming-soon') return this.pages(current, now);
+      const resolved = await resolveTeaser(resolver, req, config.teaserTimeout, (kind, detail) =>
+        warnOnce('WRN_INTERMISSION_TEASER_FAILED', `The teaser resolver failed (${kind}); serving the fallback teaser`, {
+          detail: detail instanceof Error ? detail.message : detail,
+        }),
+      );
+      if (!resolved) return this.pages(current, now);
+      const key = JSON.stringify(resolved);
+      let set = current.teaserPages.get(key);
+      if (!set) {
+        if (current.teaserPages.size >= TEASER_PAGE_LIMIT) current.teaserPages.clear();
+        set = renderPages(current.mode, resolved, now);
+        current.teaserPages.set(key, set);
+      }
+      return set;
+    },
+  };
+}
+
+export type Gate = ReturnType<typeof createGate>;

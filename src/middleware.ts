@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import onHeaders from 'on-headers';
+import { matchBypass } from './bypass.js';
+import { resolveConfig } from './config.js';
+import { IntermissionConfigError } from './errors.js';
+import { createGate, type Gate, type Snapshot } from './gate.js';
+import { handlePreview, isPreviewUrl } from './preview.js';
+import { writeGate } from './respond.js';
+import type { BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
+
+/** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
+interface ExpressishRequest extends IncomingMessage {
+  originalUrl?: string;
+  ip?: string;
+  app?: { get(setting: string): unknown };
+}
+
+interface ExpressishResponse extends ServerResponse {
+  locals?: Record<string, unknown>;
+}
+
+type Closed = Exclude<Mode, 'off'>;
+
+/** Headers that let a CDN keep a response even when `Cache-Control` says otherwise. */
+const CDN_CACHE_HEADERS = ['Expires', 'Surrogate-Control', 'CDN-Cache-Control', 'Cloudflare-CDN-Cache-Control'];
+
+/**
+ * A bypassed visitor sees the real site while it is closed to everyone else, so no shared cache may
+ * keep what they saw. Enforced when headers are written, over whatever the route or `express.static` set.
+ */
+function keepPrivate(res: ServerResponse): void {
+  onHeaders(res, function enforcePrivate(this: ServerResponse) {
+    this.setHeader('Cache-Control', 'private, no-store');
+    for (const name of CDN_CACHE_HEADERS) this.removeHeader(name);
+    const vary = this.getHeader('Vary');
+    const current = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary);
+    if (current.trim() === '*') return;
+    if (!/(?:^|,)\s*cookie\s*(?:,|$)/i.test(current)) this.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
+  });
+}
+
+/**
+ * Creates the middleware. Reads and checks every option once, here: an invalid configuration throws
+ * `IntermissionConfigError` listing every problem, and nothing is checked again per request.
+ */
+export function intermission(options?: IntermissionOptions): IntermissionMiddleware {
+  const resolved = resolveConfig(options);
+  if (!resolved.config) throw new IntermissionConfigError(resolved.issues);
+  const config = resolved.config;
+  const gate: Gate = createGate(config);
+  const { rules, warnOnce } = gate;
+  const { now: clock, previewPath, bypass, logger } = config;
+  let proxyChecked = false;
+
+  function letThrough(res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
+    keepPrivate(res);
+    if (res.locals) res.locals.intermission = { mode, bypass: reason };
+    logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
+    next();
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, snapshot: Snapshot, now: number): void {
+    const mode = snapshot.mode as Closed;
+    const readOnly = req.method === 'GET' || req.method === 'HEAD';
+    // Writes are retried later rather than swallowed: webhooks and forms get 503 in both modes.
+    const status = mode === 'maintenance' || !readOnly ? 503 : config.statusCode;
+    const retryAfter = status === 503 ? snapshot.retryAfter : undefined;
+    logger.debug?.('Gate served', { code: 'gate-served', mode, status });
+    if (mode === 'coming-soon' && readOnly && gate.hasResolver) {
+      gate.pagesForRequest(snapshot, req, now).then((set) => writeGate(req, res, set, status, retryAfter, gate.headers)).catch(next);
+      return;
+    }
+    writeGate(req, res, gate.pages(snapshot, now), status, retryAfter, gate.headers);
+  }
+
+  /** Warns once about proxy setups that make an IP allow-list either useless or spoofable. */
+  function checkProxy(req: ExpressishRequest): void {
+    const trust = req.app?.get('trust proxy');
+    if (trust === true) {
+      warnOnce('WRN_INTERMISSION_TRUST_PROXY_ALL', '`trust proxy` is true, so any client can choose its req.ip with X-Forwarded-For and pass the IP allow-list; set it to your proxies (e.g. 1 or "loopback")');
+      proxyChecked = true;
+    } else if (!trust && req.headers['x-forwarded-for'] !== undefined) {
+      warnOnce('WRN_INTERMISSION_FORWARDED_IGNORED', 'An X-Forwarded-For header arrived but `trust proxy` is off, so the IP allow-list sees the proxy\'s address; set app.set("trust proxy", …) to your proxies');
+      proxyChecked = true;
+    }
+  }
+
+  function intermissionMiddleware(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void): void {
+    const now = clock();
+    const snapshot = gate.snapshot(now);
+    const url = req.originalUrl ?? req.url ?? '/';
+
+    // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
+    if (snapshot.mode === 'off') {
+      if (isPreviewUrl(url, previewPath)) return handlePreview(req, res, gate, url, now, false);
+      return next();
+    }
+
+    // 2. Preview link: verify the token, set the bypass cookie, redirect.
+    if (isPreviewUrl(url, previewPath)) return handlePreview(req, res, gate, url, now, true);
+
+    // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
+    if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
+    const reason = matchBypass(rules, { url, ip: req.ip ?? req.socket.remoteAddress, cookie: req.headers.cookie }, now, snapshot.validAfter);
+    if (reason) return letThrough(res, next, snapshot.mode, reason);
+
+    // 4. No custom rule: answer with the gate.
+    if (!bypass) return serve(req, res, next, snapshot, now);
+
+    // 5. Custom rule, sync or async. Only `true` opens; a throw or rejection fails closed.
+    const failed = (error: unknown): void => {
+      warnOnce('WRN_INTERMISSION_BYPASS_FAILED', 'allow.bypass threw; the request got the gate', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      serve(req, res, next, snapshot, now);
+    };
+    let verdict: ReturnType<typeof bypass>;
+    try {
+      verdict = bypass(req);
+    } catch (error) {
+      return failed(error);
+    }
+    if (typeof verdict === 'boolean') {
+      return verdict ? letThrough(res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
+    }
+    Promise.resolve(verdict)
+      .then((allowed) => (allowed === true ? letThrough(res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
+      .catch(next);
+  }
+
+  return Object.assign(intermissionMiddleware, {
+    async close(): Promise<void> {},
+  });
+}

@@ -1,0 +1,47 @@
+import Negotiator from 'negotiator';
+
+/** The response formats of the gate. */
+export type Format = 'html' | 'json' | 'problem' | 'text';
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+const MEDIA_TYPES = ['text/html', 'application/json', 'application/problem+json', 'text/plain'] as const;
+const FORMAT_OF: Record<(typeof MEDIA_TYPES)[number], Format> = {
+  'text/html': 'html',
+  'application/json': 'json',
+  'application/problem+json': 'problem',
+  'text/plain': 'text',
+};
+const ENCODINGS: Encoding[] = ['br', 'gzip', 'identity'];
+
+/** Bounded: header values are attacker-chosen, so the caches are cleared rather than allowed to grow. */
+const CACHE_LIMIT = 256;
+const formatCache = new Map<string, Format>();
+const encodingCache = new Map<string, Encoding>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/** HTML unless the client prefers one of the other formats; `*\/*` and a missing header get HTML. */
+export function negotiateFormat(accept: string | undefined): Format {
+  if (!accept || accept === '*/*') return 'html';
+  const cached = formatCache.get(accept);
+  if (cached) return cached;
+  const type = new Negotiator({ headers: { accept } }).mediaType([...MEDIA_TYPES]) as (typeof MEDIA_TYPES)[number] | undefined;
+  return remember(formatCache, accept, type ? FORMAT_OF[type] : 'html');
+}
+
+/** Brotli, then gzip, then none, as the client's `Accept-Encoding` allows. */
+export function negotiateEncoding(acceptEncoding: string | undefined): Encoding {
+  if (!acceptEncoding) return 'identity';
+  const cached = encodingCache.get(acceptEncoding);
+  if (cached) return cached;
+  // `preferred` breaks ties our way: `gzip, br` gets brotli, which is smaller.
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }) as unknown as {
+    encoding(available: Encoding[], options: { preferred: Encoding[] }): Encoding | undefined;
+  };
+  const encoding = negotiator.encoding(ENCODINGS, { preferred: ENCODINGS });
+  return remember(encodingCache, acceptEncoding, encoding ?? 'identity');
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Gate } from './gate.js';
+import { noticePage } from './render.js';
+import { safeNext, serializeBypassCookie, signBypassCookie, verifyPreviewToken } from './signing.js';
+
+/** Headers that keep the token out of referrers, caches and indexes. */
+const PRIVATE = ['Cache-Control', 'no-store', 'Referrer-Policy', 'no-referrer', 'X-Robots-Tag', 'noindex'];
+
+/** `true` when `url` (path and query, as received) targets the preview endpoint. */
+export function isPreviewUrl(url: string, previewPath: string): boolean {
+  if (!url.startsWith(previewPath)) return false;
+  const next = url.charCodeAt(previewPath.length);
+  return Number.isNaN(next) || next === 0x3f /* ? */;
+}
+
+/** The `token` query parameter, only when it appears exactly once. */
+function tokenOf(url: string): string | undefined {
+  const query = url.indexOf('?');
+  if (query === -1) return undefined;
+  const tokens = new URLSearchParams(url.slice(query + 1)).getAll('token');
+  return tokens.length === 1 ? tokens[0] : undefined;
+}
+
+function isSecure(req: IncomingMessage): boolean {
+  const secure = (req as { secure?: unknown }).secure;
+  return typeof secure === 'boolean' ? secure : Boolean((req.socket as { encrypted?: boolean }).encrypted);
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: number, message: string): void {
+  const body = Buffer.from(
+    noticePage({ lang: gate.config.page.lang, title: 'Preview link not valid', message }),
+  );
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.writeHead(status, [...gate.headers.base, ...PRIVATE, 'Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length)]);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * The preview link: verifies the token, sets the signed bypass cookie and sends the visitor on with
+ * `303`. While the site is open it only redirects, so an old link never lands on a 404.
+ */
+export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: Gate, url: string, now: number, closed: boolean): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.writeHead(405, ['Allow', 'GET, HEAD', ...PRIVATE, 'Content-Length', '0']);
+    res.end();
+    return;
+  }
+  const { ring } = gate;
+  if (!ring) {
+    refuse(req, res, gate, 404, 'Preview links are not enabled on this site.');
+    return;
+  }
+  const verdict = verifyPreviewToken(ring, tokenOf(url), now);
+  const validAfter = gate.snapshot(now).validAfter;
+  if (!verdict.ok || verdict.issuedAt < validAfter) {
+    const reason = verdict.ok ? 'revoked' : verdict.reason;
+    gate.config.logger.info?.('Preview link rejected', { code: 'bypass-rejected', via: 'preview', reason });
+    refuse(req, res, gate, 403, reason === 'expired' ? 'This preview link has expired. Ask for a new one.' : 'This preview link is not valid. Ask for a new one.');
+    return;
+  }
+  const headers = ['Location', safeNext(verdict.next) ?? '/', ...PRIVATE, 'Content-Length', '0'];
+  if (closed) {
+    const value = signBypassCookie(ring, now, now + gate.cookieMaxAgeMs);
+    headers.push('Set-Cookie', serializeBypassCookie(gate.config.cookie.name, value, {
+      maxAgeSeconds: gate.config.cookie.maxAge,
+      secure: isSecure(req),
+      nowMs: now,
+    }));
+    gate.config.logger.info?.('Preview cookie issued', { code: 'bypass-granted', via: 'preview' });
+  }
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.writeHead(303, headers);
+  res.end();
+}

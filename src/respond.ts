@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { negotiateEncoding, negotiateFormat, type Encoding } from './negotiate.js';
+import { bodyFor, etagFor, type Body, type PageSet } from './pages.js';
+
+/** Headers every gate response carries, computed once at start-up. */
+export interface GateHeaders {
+  /** Flat `[name, value, name, value…]`: security headers, `Cache-Control`, `Vary`, robots. */
+  base: string[];
+  /** The same with the CSP allowing a nonce; `NONCE` inside is replaced per response. */
+  withNonce: (nonce: string) => string[];
+}
+
+/** Flat header lists per body, encoding, status and Retry-After: a handful per page set. */
+const headerCache = new WeakMap<Body, Map<string, string[]>>();
+
+function headersFor(body: Body, encoding: Encoding, status: number, retryAfter: string | undefined, base: string[]): string[] {
+  let byKey = headerCache.get(body);
+  if (!byKey) headerCache.set(body, (byKey = new Map()));
+  const key = `${encoding}|${status}|${retryAfter ?? ''}`;
+  let headers = byKey.get(key);
+  if (!headers) {
+    const bytes = body[encoding];
+    headers = [...base, 'Content-Type', body.contentType, 'Content-Length', String(bytes.length), 'ETag', etagFor(body, encoding)];
+    if (encoding !== 'identity') headers.push('Content-Encoding', encoding);
+    if (retryAfter !== undefined) headers.push('Retry-After', retryAfter);
+    byKey.set(key, headers);
+  }
+  return headers;
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  // Weak comparison, as RFC 9110 asks for If-None-Match.
+  for (const candidate of header.split(',')) {
+    const tag = candidate.trim();
+    if (tag === etag || tag === `W/${etag}`) return true;
+  }
+  return false;
+}
+
+/** Headers the host set before the gate answered (session cookies, CORS, `X-Powered-By`) are not the gate's. */
+function clearHeaders(res: ServerResponse): void {
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+}
+
+/**
+ * Writes one gate response from a prerendered page set. Shared by the middleware and the pre-router
+ * listener, so both answer byte for byte the same.
+ */
+export function writeGate(
+  req: IncomingMessage,
+  res: ServerResponse,
+  set: PageSet,
+  status: number,
+  retryAfter: string | undefined,
+  headers: GateHeaders,
+): void {
+  if (res.headersSent) return;
+  const body = bodyFor(set, negotiateFormat(req.headers.accept), status);
+  clearHeaders(res);
+  const head = req.method === 'HEAD';
+  if (body.nonceParts) {
+    const nonce = randomBytes(16).toString('base64');
+    const bytes = Buffer.from(body.nonceParts.join(nonce));
+    const list = [...headers.withNonce(nonce), 'Content-Type', body.contentType, 'Content-Length', String(bytes.length)];
+    if (retryAfter !== undefined) list.push('Retry-After', retryAfter);
+    res.writeHead(status, list);
+    res.end(head ? undefined : bytes);
+    return;
+  }
+  const encoding = negotiateEncoding(req.headers['accept-encoding'] as string | undefined);
+  const list = headersFor(body, encoding, status, retryAfter, headers.base);
+  // Revalidation only makes sense for a page served with 200; a 503 is never a cached success.
+  if (status === 200 && matchesEtag(req.headers['if-none-match'], etagFor(body, encoding))) {
+    res.writeHead(304, list.filter((_, i, all) => {
+      const name = (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase();
+      return name !== 'content-length' && name !== 'content-type';
+    }));
+    res.end();
+    return;
+  }
+  res.writeHead(status, list);
+  res.end(head ? undefined : body[encoding]);
+}

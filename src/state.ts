@@ -1,0 +1,140 @@
+import * as z from 'zod';
+import { parseIsoDateTime } from './config-schema.js';
+import type { GateState } from './gate.js';
+import type { Mode } from './types.js';
+
+/**
+ * The runtime state as stores keep it (a JSON file, a Redis key): what `intermission down` wrote.
+ * Times are ISO 8601 strings so the file stays readable and editable by hand.
+ */
+export interface StoredState {
+  mode: Mode;
+  /** Replaces the page's message for this window. */
+  message?: string;
+  /** Seconds for `Retry-After` when no end is known. */
+  retryAfter?: number;
+  /** Maintenance ends (ISO 8601). */
+  until?: string;
+  /** Coming soon ends: the launch (ISO 8601). */
+  launchAt?: string;
+  /** Closed only from this instant on: a window planned ahead (ISO 8601). */
+  startsAt?: string;
+  /** When this state was written (ISO 8601). */
+  updatedAt: string;
+  /** Who wrote it (`user@host` from the CLI). */
+  updatedBy?: string;
+  /** Bypass cookies and preview links issued before this instant stop working (ISO 8601). */
+  previewsValidAfter?: string;
+}
+
+/**
+ * Where the runtime state lives. Only `get` is required; every method may be sync or async.
+ *
+ * | method | required | what it does |
+ * | --- | --- | --- |
+ * | `get()` | yes | The current state, or `null` when the store holds none (config and env decide). Throws or rejects when the store cannot answer or holds something invalid: the gate then keeps its last known state. |
+ * | `set(state)` | no | Writes a state (used by the CLI and by `gate.set()`). |
+ * | `subscribe(onChange, onError)` | no | Calls `onChange` with each new state (or `null`) as it sees it, `onError` when it cannot read; returns an unsubscribe function. Without it, the gate polls `get()`. |
+ * | `close()` | no | Releases timers, watchers and connections. |
+ */
+export interface StateStore {
+  get(): StoredState | null | Promise<StoredState | null>;
+  set?(state: StoredState): void | Promise<void>;
+  subscribe?(
+    onChange: (state: StoredState | null) => void,
+    onError: (error: unknown) => void,
+  ): (() => void) | Promise<() => void>;
+  close?(): void | Promise<void>;
+}
+
+/** Thrown by stores when the stored state cannot be used; the gate keeps its last known state. */
+export class StateStoreError extends Error {
+  override readonly name = 'StateStoreError';
+  readonly code: 'ERR_INTERMISSION_STATE_INVALID' | 'ERR_INTERMISSION_STATE_UNAVAILABLE';
+
+  constructor(code: StateStoreError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, {
+  message: 'expected an ISO 8601 date-time with a time zone',
+});
+
+/** Unknown keys are ignored rather than refused: a newer CLI may write fields an older app does not know. */
+export const storedStateSchema = z.object({
+  mode: z.enum(['off', 'maintenance', 'coming-soon']),
+  message: z.string().max(2000).optional(),
+  retryAfter: z.number().int().min(1).max(366 * 24 * 3600).optional(),
+  until: isoDateTime.optional(),
+  launchAt: isoDateTime.optional(),
+  startsAt: isoDateTime.optional(),
+  updatedAt: isoDateTime,
+  updatedBy: z.string().max(200).optional(),
+  previewsValidAfter: isoDateTime.optional(),
+});
+
+/** The most a stored state may weigh; anything larger is not a state. */
+export const MAX_STATE_BYTES = 64 * 1024;
+
+/** Parses and validates a stored state from its JSON text. Throws `StateStoreError` when it is not one. */
+export function parseStoredState(text: string, where: string): StoredState {
+  if (text.length > MAX_STATE_BYTES) {
+    throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `${where} is over ${MAX_STATE_BYTES} bytes`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `${where} is not valid JSON`, { cause: error });
+  }
+  const parsed = storedStateSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const path = first?.path.join('.') || 'state';
+    throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `${where} is not a valid state (${path}: ${first?.message ?? 'invalid'})`);
+  }
+  return stripUndefined(parsed.data);
+}
+
+function stripUndefined(state: StoredState): StoredState {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state)) if (value !== undefined) out[key] = value;
+  return out as unknown as StoredState;
+}
+
+/** The stored state as the gate uses it: epoch milliseconds instead of ISO strings. */
+export function toGateState(state: StoredState): GateState {
+  const ms = (iso: string | undefined) => (iso === undefined ? undefined : parseIsoDateTime(iso));
+  return {
+    mode: state.mode,
+    message: state.message,
+    retryAfter: state.retryAfter,
+    until: ms(state.until),
+    launchAt: ms(state.launchAt),
+    startsAt: ms(state.startsAt),
+    previewsValidAfter: ms(state.previewsValidAfter),
+  };
+}
+
+/** Two states say the same thing (used to skip no-op updates from polling). */
+export function sameState(a: StoredState | null, b: StoredState | null): boolean {
+  if (a === null || b === null) return a === b;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if ((a as unknown as Record<string, unknown>)[key] !== (b as unknown as Record<string, unknown>)[key]) return false;
+  }
+  return true;
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** `90s`, `10m`, `2h`, `1d`, `1w`, or combinations like `1h30m`, to seconds. `undefined` when not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text.trim());
+  if (!match || text.trim() === '') return undefined;
+  const [, w, d, h, m, s] = match;
+  const seconds = Number(w ?? 0) * UNITS.w! + Number(d ?? 0) * UNITS.d! + Number(h ?? 0) * UNITS.h! + Number(m ?? 0) * UNITS.m! + Number(s ?? 0);
+  return seconds > 0 ? seconds : undefined;
+}

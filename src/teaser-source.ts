@@ -1,0 +1,157 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { extname, resolve } from 'node:path';
+import { extractTeaser, normalizeTeaser } from './teaser.js';
+import type { Teaser, TeaserFile, TeaserFormat, TeaserResolver } from './types.js';
+
+/** Largest teaser file read at start-up: an article, not a data dump. */
+export const MAX_TEASER_FILE_BYTES = 2 * 1024 * 1024;
+
+/** Thrown at start-up when a teaser file cannot be used. */
+export class TeaserFileError extends Error {
+  readonly code = 'ERR_INTERMISSION_TEASER_FILE';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TeaserFileError';
+  }
+}
+
+/** `.md`/`.markdown` → markdown, `.html`/`.htm` → html, anything else → text. */
+export function formatFromPath(file: string): TeaserFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.md' || ext === '.markdown') return 'markdown';
+  if (ext === '.html' || ext === '.htm') return 'html';
+  return 'text';
+}
+
+/**
+ * Reads a teaser file once, synchronously (this runs at start-up, where failing loudly beats serving
+ * a page without its teaser), and extracts its teaser. Relative paths resolve from the working directory.
+ */
+export function loadTeaserFile(spec: TeaserFile): Teaser {
+  const file: unknown = spec.file;
+  if (typeof file !== 'string' || file.trim() === '') {
+    throw new TeaserFileError('Intermission: the teaser "file" option must be a non-empty path to a .md, .html or .txt file.');
+  }
+  const path = resolve(file);
+  const text = readCapped(path, file);
+  return extractTeaser(text, { format: spec.format ?? formatFromPath(path), words: spec.words });
+}
+
+function readCapped(path: string, given: string): string {
+  const where = path === given ? `"${path}"` : `"${given}" (resolved to "${path}")`;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new TeaserFileError(
+      `Intermission: cannot read the teaser file ${where}: ${reason(err)}. ` +
+        'Check the path (relative paths resolve from the working directory) and that the process may read it.',
+      { cause: err },
+    );
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      throw new TeaserFileError(`Intermission: the teaser file ${where} is not a regular file. Point "file" at a .md, .html or .txt file.`);
+    }
+    // Read one byte past the cap, so a file that grew after fstat is still caught.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_TEASER_FILE_BYTES) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_TEASER_FILE_BYTES) {
+      throw new TeaserFileError(
+        `Intermission: the teaser file ${where} is larger than ${MAX_TEASER_FILE_BYTES / 1024 / 1024} MiB. ` +
+          'Use a shorter article, or give the teaser as an object with an explicit excerpt.',
+      );
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch (err) {
+    if (err instanceof TeaserFileError) throw err;
+    throw new TeaserFileError(
+      `Intermission: cannot read the teaser file ${where}: ${reason(err)}. Check that it is a readable file.`,
+      { cause: err },
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function reason(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
+    return err.code === 'ENOENT' ? 'no such file' : err.code;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// Node's setTimeout limit; longer delays fire at once (with a warning).
+const MAX_TIMER_MS = 2_147_483_647;
+
+type Problem = 'timeout' | 'error' | 'invalid';
+
+/**
+ * Runs a teaser resolver for one request. Resolves to the normalized teaser, or to `undefined`
+ * ("use the fallback") when the resolver returns nothing, throws, rejects, returns something that
+ * is not a teaser, or takes longer than `timeoutMs`; in the last three cases `onProblem` is called
+ * once. Never rejects, and leaves no timer behind. A `timeoutMs` that is negative or NaN counts
+ * as 0 (a synchronous result still wins), one above Node's timer limit as that limit.
+ */
+export function resolveTeaser(
+  resolver: TeaserResolver,
+  req: IncomingMessage,
+  timeoutMs: number,
+  onProblem: (kind: Problem, detail?: unknown) => void,
+): Promise<Teaser | undefined> {
+  return new Promise((resolvePromise) => {
+    const report = (problem: Problem, detail: unknown): void => {
+      try {
+        onProblem(problem, detail);
+      } catch {
+        // A throwing logger must not turn into an unhandled rejection or a stuck request.
+      }
+    };
+
+    let result: unknown;
+    try {
+      result = resolver(req);
+    } catch (err) {
+      report('error', err);
+      resolvePromise(undefined);
+      return;
+    }
+
+    let settled = false;
+    const finish = (teaser: Teaser | undefined, problem?: Problem, detail?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (problem !== undefined) report(problem, detail);
+      resolvePromise(teaser);
+    };
+
+    const ms = Number.isNaN(timeoutMs) ? 0 : Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
+    const timer = setTimeout(() => finish(undefined, 'timeout', ms), ms);
+    // A hanging resolver must not keep the process alive.
+    timer.unref();
+
+    const accept = (value: unknown): void => {
+      // `undefined` (and `null`) is the resolver's way of asking for the fallback: not a problem.
+      if (value === undefined || value === null) return finish(undefined);
+      let teaser: Teaser | undefined;
+      try {
+        teaser = normalizeTeaser(value);
+      } catch (err) {
+        return finish(undefined, 'invalid', err);
+      }
+      if (teaser === undefined) finish(undefined, 'invalid', value);
+      else finish(teaser);
+    };
+    // Promise.resolve adopts thenables and turns a throwing `then` into a rejection.
+    Promise.resolve(result).then(accept, (err: unknown) => finish(undefined, 'error', err));
+  });
+}

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,4 +19,4 @@ const built = join(root, 'dist/index.js');
 if (!existsSync(built) || statSync(built).mtimeMs < newest(join(root, 'src'))) {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 }
-await import(join(root, 'demo/server.mjs'));
+await import(pathToFileURL(join(root, 'demo/server.mjs')).href);

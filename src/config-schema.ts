@@ -64,8 +64,8 @@ const previewPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]{0,200}$/,
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
-  mode: z.enum(['off', 'maintenance', 'coming-soon']).optional(),
-  secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  mode: z.enum(['off', 'maintenance', 'coming-soon']).optional().describe('Default mode. INTERMISSION_MODE and a state store override it.'),
+  secret: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('Signs preview links and bypass cookies; at least 32 characters. A list rotates: the first signs, all verify. Prefer INTERMISSION_SECRET over committing it.'),
   allow: z
     .strictObject({
       ips: z.array(z.string()).optional(),
@@ -73,12 +73,12 @@ export const configSchema = z.strictObject({
       defaultPaths: z.boolean().optional(),
     })
     .optional(),
-  retryAfter: seconds.optional(),
-  until: isoDateTime.optional(),
-  launchAt: isoDateTime.optional(),
-  teaser: teaserSchema.optional(),
-  fallbackTeaser: teaserSchema.optional(),
-  teaserTimeout: z.number().int().min(1).max(10_000).optional(),
+  retryAfter: seconds.optional().describe('Seconds for Retry-After when no end time is known. Default 3600.'),
+  until: isoDateTime.optional().describe('When maintenance ends (ISO 8601 with a zone). The site opens by itself then.'),
+  launchAt: isoDateTime.optional().describe('When the coming-soon site launches (ISO 8601 with a zone). The site opens by itself then.'),
+  teaser: teaserSchema.optional().describe('The article teaser on the coming-soon page: the fields themselves, or { file } to read a Markdown/HTML/text article once at start-up.'),
+  fallbackTeaser: teaserSchema.optional().describe('Teaser used when a teaser resolver returns nothing, throws or is too slow.'),
+  teaserTimeout: z.number().int().min(1).max(10_000).optional().describe('Milliseconds a teaser resolver may take. Default 250.'),
   page: z
     .strictObject({
       title: z.string().max(300).optional(),
@@ -91,9 +91,9 @@ export const configSchema = z.strictObject({
       imageOrigins: z.array(z.url({ protocol: /^https?$/ })).optional(),
     })
     .optional(),
-  statusCode: z.number().int().min(200).max(599).optional(),
-  noindex: z.boolean().optional(),
-  previewPath: previewPath.optional(),
+  statusCode: z.number().int().min(200).max(599).optional().describe('Status of the coming-soon page for GET and HEAD. Default 200.'),
+  noindex: z.boolean().optional().describe('Ask search engines not to index the gate pages. Default false.'),
+  previewPath: previewPath.optional().describe('Where preview links land. Default /__intermission/preview.'),
   cookie: z
     .strictObject({
       name: cookieName.optional(),

@@ -51,6 +51,10 @@ export interface ResolvedConfig {
   now: () => number;
   /** The config file that was read, if any. */
   configFile: string | undefined;
+  /** The state store: the `store` option, or one named by `INTERMISSION_STATE_FILE` / `INTERMISSION_REDIS_URL`. */
+  store: { kind: 'options' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string } | undefined;
+  pollInterval: number;
+  onChange: IntermissionOptions['onChange'];
 }
 
 export const DEFAULTS = {
@@ -73,6 +77,9 @@ const KNOWN_TOP_LEVEL = [
   'logger',
   'now',
   'configFile',
+  'store',
+  'pollInterval',
+  'onChange',
 ];
 
 /** Environment variables and the option each one sets. */
@@ -380,7 +387,16 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const functionIssue = (field: string, expected: string): void => {
     issues.push({ field, code: 'ERR_INTERMISSION_INVALID_OPTION', message: `expected ${expected}` });
   };
-  const { env: envOption, logger: loggerOption, now: nowOption, configFile: configFileOption, ...rest } = options;
+  const {
+    env: envOption,
+    logger: loggerOption,
+    now: nowOption,
+    configFile: configFileOption,
+    store: storeOption,
+    pollInterval: pollOption,
+    onChange: onChangeOption,
+    ...rest
+  } = options;
   const env = (envOption ?? process.env) as Record<string, string | undefined>;
   if (envOption !== undefined && (typeof envOption !== 'object' || envOption === null)) {
     functionIssue('env', 'an object of environment variables');
@@ -395,6 +411,31 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   if (configFileOption !== undefined && configFileOption !== false && typeof configFileOption !== 'string') {
     functionIssue('configFile', 'a path or false');
   }
+
+  if (onChangeOption !== undefined && typeof onChangeOption !== 'function') functionIssue('onChange', 'a function (status, previous) => void');
+  if (pollOption !== undefined && !(typeof pollOption === 'number' && Number.isInteger(pollOption) && pollOption >= 50 && pollOption <= 3_600_000)) {
+    issues.push({ field: 'pollInterval', code: 'ERR_INTERMISSION_INVALID_NUMBER', message: 'expected whole milliseconds from 50 to 3600000' });
+  }
+  const stateFile = env.INTERMISSION_STATE_FILE?.trim() || undefined;
+  const redisUrl = env.INTERMISSION_REDIS_URL?.trim() || undefined;
+  if (stateFile && redisUrl) {
+    issues.push({
+      field: 'INTERMISSION_STATE_FILE',
+      code: 'ERR_INTERMISSION_STORE',
+      message: 'and INTERMISSION_REDIS_URL are both set; keep the one store the fleet shares',
+    });
+  }
+  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    issues.push({ field: 'INTERMISSION_REDIS_URL', code: 'ERR_INTERMISSION_STORE', message: 'expected a redis:// or rediss:// URL' });
+  }
+  // Environment over code, as everywhere: an operator can point a deployed app at another store.
+  const store: ResolvedConfig['store'] = stateFile
+    ? { kind: 'file', path: resolve(stateFile) }
+    : redisUrl
+      ? { kind: 'redis', url: redisUrl }
+      : storeOption === undefined
+        ? undefined
+        : { kind: 'options' };
 
   const codeConfig: Record<string, unknown> = { ...rest, until: isoOf(rest.until), launchAt: isoOf(rest.launchAt) };
   let teaserResolver: TeaserResolver | undefined;
@@ -470,6 +511,9 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
     logger,
     now: toClock(nowOption as IntermissionOptions['now']),
     configFile,
+    store,
+    pollInterval: (pollOption as number | undefined) ?? 1000,
+    onChange: onChangeOption as IntermissionOptions['onChange'],
   };
   return { config, issues };
 }

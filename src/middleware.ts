@@ -6,6 +6,7 @@ import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { handlePreview, isPreviewUrl } from './preview.js';
 import { writeGate } from './respond.js';
+import { createStateTracker } from './state-tracker.js';
 import type { BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
 
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
@@ -48,6 +49,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   if (!resolved.config) throw new IntermissionConfigError(resolved.issues);
   const config = resolved.config;
   const gate: Gate = createGate(config);
+  // The store pushes state into the gate; requests only ever read what it pushed.
+  const tracker = createStateTracker(gate, config, options?.store);
   const { rules, warnOnce } = gate;
   const { now: clock, previewPath, bypass, logger } = config;
   let proxyChecked = false;
@@ -129,6 +132,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   }
 
   return Object.assign(intermissionMiddleware, {
-    async close(): Promise<void> {},
+    close: tracker.close,
+    ready: tracker.ready,
+    status: tracker.status,
   });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { StateStore } from './state.js';
 
 /** What the gate does: let everyone through, or answer with one of its two pages. */
 export type Mode = 'off' | 'maintenance' | 'coming-soon';
@@ -150,6 +151,38 @@ export interface IntermissionOptions {
   configFile?: string | false;
   /** The clock. Default: `Date.now`. */
   now?: Clock;
+  /**
+   * Where the runtime state lives (`fileStore(path)`, `redisStore({ url })` or your own). Its state,
+   * when it holds one, wins over options and env. Default: from `INTERMISSION_STATE_FILE` or
+   * `INTERMISSION_REDIS_URL`, else none.
+   */
+  store?: StateStore;
+  /** Milliseconds between reads of a store that cannot push changes (no `subscribe`). Default: 1000. */
+  pollInterval?: number;
+  /** Called after the effective state changed (a store pushed a change), with the new and previous status. */
+  onChange?: (status: IntermissionStatus, previous: IntermissionStatus) => void;
+}
+
+/** Where the state in force came from. */
+export type StateSource = 'store' | 'env' | 'options' | 'config file' | 'default';
+
+/** What `middleware.status()` and `intermission status` report. Times are ISO 8601. */
+export interface IntermissionStatus {
+  /** The mode in force now (a window not yet started, or an end passed, reads `off`). */
+  mode: Mode;
+  /** The mode that was asked for, before the schedule applies. */
+  configuredMode: Mode;
+  source: StateSource;
+  message?: string;
+  startsAt?: string;
+  until?: string;
+  launchAt?: string;
+  /** When the stored state was written, and by whom (store only). */
+  updatedAt?: string;
+  updatedBy?: string;
+  previewsValidAfter?: string;
+  /** Set while the store cannot be read: the last known state stays in force. */
+  storeError?: string;
 }
 
 /** The middleware returned by `intermission()`. */
@@ -157,6 +190,10 @@ export interface IntermissionMiddleware {
   (req: IncomingMessage, res: import('node:http').ServerResponse, next: (err?: unknown) => void): void;
   /** Releases timers and stores. Resolves when done. */
   close(): Promise<void>;
+  /** Resolves after the store (if any) was read once. Requests never wait for it. */
+  ready(): Promise<void>;
+  /** The state in force now and where it came from. */
+  status(): IntermissionStatus;
 }
 
 export interface CreatePreviewTokenOptions {

@@ -4,6 +4,7 @@ import { matchBypass } from './bypass.js';
 import { resolveConfig } from './config.js';
 import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
+import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './preview.js';
 import { writeGate } from './respond.js';
 import { createStateTracker } from './state-tracker.js';
@@ -135,5 +136,6 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     close: tracker.close,
     ready: tracker.ready,
     status: tracker.status,
+    listener: (app: ExpressAppLike) => createListener(gate, app),
   });
 }

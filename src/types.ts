@@ -194,6 +194,11 @@ export interface IntermissionMiddleware {
   ready(): Promise<void>;
   /** The state in force now and where it came from. */
   status(): IntermissionStatus;
+  /**
+   * A `node:http` request listener that answers gated requests before Express runs and hands the
+   * rest to `app` (which must also mount this middleware): `http.createServer(gate.listener(app))`.
+   */
+  listener(app: ((req: IncomingMessage, res: import('node:http').ServerResponse) => void) & { get(setting: string): unknown }): import('node:http').RequestListener;
 }
 
 export interface CreatePreviewTokenOptions {

@@ -22,8 +22,7 @@ export function parseIsoDateTime(text: string): number | undefined {
   return ms;
 }
 
-const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, {
-  message: 'expected an ISO 8601 date-time with a time zone, like 2026-12-24T18:00:00Z',
+const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, { error: 'expected an ISO 8601 date-time with a time zone, like 2026-12-24T18:00:00Z',
 });
 
 const seconds = z.number().int().min(1).max(MAX_SECONDS);
@@ -52,14 +51,11 @@ const teaserObject = z.strictObject(teaserFields);
 export const teaserSchema = z.union([teaserFile, teaserObject]);
 
 /** Cookie names are RFC 6265 tokens; `__Host-` is added by Intermission on secure requests. */
-const cookieName = z.string().regex(/^[A-Za-z0-9!#$&'*+.^_`|~-]{1,64}$/, {
-  message: 'expected 1 to 64 letters, digits or !#$&\'*+.^_`|~- characters',
+const cookieName = z.string().regex(/^[A-Za-z0-9!#$&'*+.^_`|~-]{1,64}$/, { error: 'expected 1 to 64 letters, digits or !#$&\'*+.^_`|~- characters',
 });
 
-const previewPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]{0,200}$/, {
-  message: 'expected a path starting with / made of URL-safe characters, like /__intermission/preview',
-}).refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), {
-  message: 'a preview path may not contain // or dot segments',
+const previewPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]{0,200}$/, { error: 'expected a path starting with / made of URL-safe characters, like /__intermission/preview',
+}).refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'a preview path may not contain // or dot segments',
 });
 
 export const configSchema = z.strictObject({
@@ -86,8 +82,8 @@ export const configSchema = z.strictObject({
       message: z.string().max(2000).optional(),
       views: z.string().min(1).optional(),
       locals: z.record(z.string(), z.unknown()).optional(),
-      lang: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { message: 'expected a BCP 47 language tag like en or pt-BR' }).optional(),
-      timeZone: z.string().refine(isTimeZone, { message: 'expected an IANA time zone like UTC or Europe/Paris' }).optional(),
+      lang: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'expected a BCP 47 language tag like en or pt-BR' }).optional(),
+      timeZone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like UTC or Europe/Paris' }).optional(),
       imageOrigins: z.array(z.url({ protocol: /^https?$/ })).optional(),
     })
     .optional(),

@@ -70,6 +70,7 @@ export const DEFAULTS = {
 } as const;
 
 const MIN_SECRET_LENGTH = 32;
+const SECRET_FIX = `use a random string of at least ${MIN_SECRET_LENGTH} characters (\`npx intermission secret\` prints one)`;
 
 const KNOWN_TOP_LEVEL = [
   ...Object.keys(configSchema.shape),
@@ -96,10 +97,7 @@ const ENV_FIELDS: Record<string, string> = {
 /** How to fix a field, appended to zod's description of what is wrong. */
 const FIXES: Record<string, { code: ConfigErrorCode; fix: string }> = {
   mode: { code: 'ERR_INTERMISSION_INVALID_MODE', fix: 'use "off", "maintenance" or "coming-soon"' },
-  secret: {
-    code: 'ERR_INTERMISSION_INVALID_SECRET',
-    fix: `use a random string of at least ${MIN_SECRET_LENGTH} characters (\`npx intermission secret\` prints one)`,
-  },
+  secret: { code: 'ERR_INTERMISSION_INVALID_SECRET', fix: SECRET_FIX },
   until: { code: 'ERR_INTERMISSION_INVALID_DATE', fix: 'write it like 2026-12-24T18:00:00Z' },
   launchAt: { code: 'ERR_INTERMISSION_INVALID_DATE', fix: 'write it like 2026-12-24T18:00:00Z' },
   retryAfter: { code: 'ERR_INTERMISSION_INVALID_NUMBER', fix: 'use a whole number of seconds, like 3600' },
@@ -127,17 +125,15 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** Levenshtein distance, for "did you mean" on unknown option names. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
+    const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
     }
+    row = next;
   }
-  return row[b.length]!;
+  return row[b.length] ?? 0;
 }
 
 function suggest(key: string, known: readonly string[]): string {
@@ -215,7 +211,7 @@ function checkRules(raw: unknown, name: (path: string) => string): ConfigIssue[]
       issues.push({
         field: name(Array.isArray(secret) ? `secret[${index}]` : 'secret'),
         code: 'ERR_INTERMISSION_INVALID_SECRET',
-        message: `is ${value.length} characters long; ${FIXES.secret!.fix}`,
+        message: `is ${value.length} characters long; ${SECRET_FIX}`,
       });
     }
   });
@@ -306,6 +302,10 @@ function isRequestLike(value: object): boolean {
   return 'method' in value && 'headers' in value && ('socket' in value || 'url' in value);
 }
 
+function isPlainObjectOrInstance(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -323,7 +323,7 @@ function withoutUndefined(value: unknown): unknown {
 }
 
 function merge(layers: readonly Layer[]): FileConfig {
-  const out: Record<string, unknown> = {};
+  const out: FileConfig & Record<string, unknown> = {};
   for (const { config } of layers) {
     for (const [key, value] of Object.entries(config)) {
       const current = out[key];
@@ -332,7 +332,7 @@ function merge(layers: readonly Layer[]): FileConfig {
         : value;
     }
   }
-  return out as FileConfig;
+  return out;
 }
 
 function isoOf(value: unknown): unknown {
@@ -402,8 +402,8 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
     functionIssue('env', 'an object of environment variables');
   }
   if (loggerOption !== undefined && loggerOption !== false) {
-    const logger = loggerOption as Partial<Logger> | null;
-    if (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
+    const logger: unknown = loggerOption;
+    if (!isPlainObjectOrInstance(logger) || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
       functionIssue('logger', 'an object with warn() and error() methods, or false');
     }
   }

@@ -128,7 +128,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       return verdict ? letThrough(res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
     }
     Promise.resolve(verdict)
-      .then((allowed) => (allowed === true ? letThrough(res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
+      .then((allowed: unknown) => (allowed === true ? letThrough(res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
       .catch(next);
   }
 

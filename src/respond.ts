@@ -16,7 +16,7 @@ const headerCache = new WeakMap<Body, Map<string, string[]>>();
 
 function headersFor(body: Body, encoding: Encoding, status: number, retryAfter: string | undefined, base: string[]): string[] {
   let byKey = headerCache.get(body);
-  if (!byKey) headerCache.set(body, (byKey = new Map()));
+  if (!byKey) headerCache.set(body, (byKey = new Map<string, string[]>()));
   const key = `${encoding}|${status}|${retryAfter ?? ''}`;
   let headers = byKey.get(key);
   if (!headers) {
@@ -38,6 +38,17 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
     if (tag === etag || tag === `W/${etag}`) return true;
   }
   return false;
+}
+
+/** A 304 has no body, so it drops the headers that describe one. */
+function withoutBodyHeaders(flat: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i] ?? '';
+    if (name === 'Content-Length' || name === 'Content-Type') continue;
+    out.push(name, flat[i + 1] ?? '');
+  }
+  return out;
 }
 
 /** Headers the host set before the gate answered (session cookies, CORS, `X-Powered-By`) are not the gate's. */
@@ -70,14 +81,11 @@ export function writeGate(
     res.end(head ? undefined : bytes);
     return;
   }
-  const encoding = negotiateEncoding(req.headers['accept-encoding'] as string | undefined);
+  const encoding = negotiateEncoding(req.headers['accept-encoding']);
   const list = headersFor(body, encoding, status, retryAfter, headers.base);
   // Revalidation only makes sense for a page served with 200; a 503 is never a cached success.
   if (status === 200 && matchesEtag(req.headers['if-none-match'], etagFor(body, encoding))) {
-    res.writeHead(304, list.filter((_, i, all) => {
-      const name = (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase();
-      return name !== 'content-length' && name !== 'content-type';
-    }));
+    res.writeHead(304, withoutBodyHeaders(list));
     res.end();
     return;
   }

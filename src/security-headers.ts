@@ -40,7 +40,7 @@ export function gateSecurityHeaders(options: GateHeaderOptions): [string, string
     },
     removeHeader() {},
   };
-  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  middleware({} as unknown as IncomingMessage, recorder as unknown as ServerResponse, () => {});
   return headers;
 }
 

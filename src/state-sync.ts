@@ -44,6 +44,8 @@ export function linkStore(
   let last: StoredState | null | undefined;
   let failing: string | undefined;
   let closed = false;
+  // A function, not the variable, so checks after an await read the current value.
+  const isClosed = (): boolean => closed;
   let unsubscribe: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -75,7 +77,7 @@ export function linkStore(
 
   const ready = (async () => {
     await read();
-    if (closed) return;
+    if (isClosed()) return;
     if (store.subscribe) {
       try {
         unsubscribe = await store.subscribe(deliver, fail);

@@ -59,7 +59,7 @@ export class StateStoreError extends Error {
 }
 
 const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, {
-  message: 'expected an ISO 8601 date-time with a time zone',
+  error: 'expected an ISO 8601 date-time with a time zone',
 });
 
 /** Unknown keys are ignored rather than refused: a newer CLI may write fields an older app does not know. */
@@ -128,13 +128,14 @@ export function sameState(a: StoredState | null, b: StoredState | null): boolean
   return true;
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+const DAY = 86_400;
+const WEEK = 7 * DAY;
 
 /** `90s`, `10m`, `2h`, `1d`, `1w`, or combinations like `1h30m`, to seconds. `undefined` when not a duration. */
 export function parseDuration(text: string): number | undefined {
   const match = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text.trim());
   if (!match || text.trim() === '') return undefined;
   const [, w, d, h, m, s] = match;
-  const seconds = Number(w ?? 0) * UNITS.w! + Number(d ?? 0) * UNITS.d! + Number(h ?? 0) * UNITS.h! + Number(m ?? 0) * UNITS.m! + Number(s ?? 0);
+  const seconds = Number(w ?? 0) * WEEK + Number(d ?? 0) * DAY + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
   return seconds > 0 ? seconds : undefined;
 }

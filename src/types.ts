@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { StateStore } from './state.js';
 
 /** What the gate does: let everyone through, or answer with one of its two pages. */
@@ -187,7 +187,7 @@ export interface IntermissionStatus {
 
 /** The middleware returned by `intermission()`. */
 export interface IntermissionMiddleware {
-  (req: IncomingMessage, res: import('node:http').ServerResponse, next: (err?: unknown) => void): void;
+  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
   /** Releases timers and stores. Resolves when done. */
   close(): Promise<void>;
   /** Resolves after the store (if any) was read once. Requests never wait for it. */
@@ -198,7 +198,7 @@ export interface IntermissionMiddleware {
    * A `node:http` request listener that answers gated requests before Express runs and hands the
    * rest to `app` (which must also mount this middleware): `http.createServer(gate.listener(app))`.
    */
-  listener(app: ((req: IncomingMessage, res: import('node:http').ServerResponse) => void) & { get(setting: string): unknown }): import('node:http').RequestListener;
+  listener(app: ((req: IncomingMessage, res: ServerResponse) => void) & { get(setting: string): unknown }): RequestListener;
 }
 
 export interface CreatePreviewTokenOptions {

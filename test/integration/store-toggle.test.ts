@@ -22,7 +22,7 @@ function app(options: Parameters<typeof intermission>[0]) {
   return { server, middleware, logger };
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     if (await check()) return Date.now() - start;
@@ -44,7 +44,7 @@ describe('store', () => {
       expect((await request(server).get('/')).status).toBe(200);
 
       const writer = fileStore(path);
-      closers.push(async () => writer.close?.());
+      closers.push(() => Promise.resolve(writer.close?.()));
       await writer.set!({ mode: 'maintenance', updatedAt: new Date().toISOString(), message: 'Upgrading the database' });
       const closedAfter = await until(async () => (await request(server).get('/')).status === 503, 1000);
       expect(closedAfter).toBeLessThan(1000);
@@ -63,7 +63,7 @@ describe('store', () => {
       await middleware.ready();
       expect((await request(server).get('/')).status).toBe(503);
       writeFileSync(path, '{ "mode": "of');
-      await until(async () => logger.lines.some((line) => line.details?.code === 'WRN_INTERMISSION_STORE_FAILED'), 2000);
+      await until(() => logger.lines.some((line) => line.details?.code === 'WRN_INTERMISSION_STORE_FAILED'), 2000);
       await new Promise((resolve) => setTimeout(resolve, 600));
       expect((await request(server).get('/')).status).toBe(503);
       expect(logger.lines.filter((line) => line.details?.code === 'WRN_INTERMISSION_STORE_FAILED')).toHaveLength(1);

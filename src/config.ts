@@ -52,7 +52,7 @@ export interface ResolvedConfig {
   /** The config file that was read, if any. */
   configFile: string | undefined;
   /** The state store: the `store` option, or one named by `INTERMISSION_STATE_FILE` / `INTERMISSION_REDIS_URL`. */
-  store: { kind: 'options' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string } | undefined;
+  store: { kind: 'options' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string; key: string | undefined } | undefined;
   pollInterval: number;
   onChange: IntermissionOptions['onChange'];
 }
@@ -432,7 +432,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const store: ResolvedConfig['store'] = stateFile
     ? { kind: 'file', path: resolve(stateFile) }
     : redisUrl
-      ? { kind: 'redis', url: redisUrl }
+      ? { kind: 'redis', url: redisUrl, key: env.INTERMISSION_REDIS_KEY?.trim() || undefined }
       : storeOption === undefined
         ? undefined
         : { kind: 'options' };

@@ -22,7 +22,7 @@ function openStore(config: ResolvedConfig, option: unknown): StateStore | undefi
     case 'file':
       return fileStore(config.store.path);
     case 'redis':
-      return redisStore({ url: config.store.url });
+      return redisStore({ url: config.store.url, ...(config.store.key !== undefined && { key: config.store.key }) });
   }
 }
 

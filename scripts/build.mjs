@@ -47,10 +47,13 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 // The CJS declarations: same content, `.d.cts` names, relative imports pointing at `.cjs`.
 const esmTypes = join(dist, 'types');
 const cjsTypes = join(dist, 'types-cjs');
-mkdirSync(cjsTypes, { recursive: true });
-for (const file of readdirSync(esmTypes)) {
+for (const file of readdirSync(esmTypes, { recursive: true, encoding: 'utf8' })) {
   if (!file.endsWith('.d.ts')) continue;
-  const text = readFileSync(join(esmTypes, file), 'utf8').replace(/(from\s+'\.\.?\/[^']+)\.js'/g, "$1.cjs'").replace(/(import\('\.\.?\/[^']+)\.js'\)/g, "$1.cjs')");
-  writeFileSync(join(cjsTypes, file.replace(/\.d\.ts$/, '.d.cts')), text);
+  const text = readFileSync(join(esmTypes, file), 'utf8')
+    .replace(/(from\s+'\.\.?\/[^']+)\.js'/g, "$1.cjs'")
+    .replace(/(import\('\.\.?\/[^']+)\.js'\)/g, "$1.cjs')");
+  const target = join(cjsTypes, file.replace(/\.d\.ts$/, '.d.cts'));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
 }
 console.log('built dist/');

@@ -25,9 +25,7 @@ export type WarningCode =
   | 'WRN_INTERMISSION_TEMPLATE_FAILED'
   | 'WRN_INTERMISSION_TEASER_FAILED'
   | 'WRN_INTERMISSION_BYPASS_FAILED'
-  | 'WRN_INTERMISSION_NO_SECRET'
-  | 'WRN_INTERMISSION_STORE_FAILED'
-  | 'WRN_INTERMISSION_STATE_INVALID';
+  | 'WRN_INTERMISSION_STORE_FAILED';
 
 /** One problem in the configuration: where, what is wrong, and how to fix it. */
 export interface ConfigIssue {
@@ -36,11 +34,6 @@ export interface ConfigIssue {
   code: ConfigErrorCode;
   /** What is wrong and how to fix it, in one sentence or two. */
   message: string;
-}
-
-/** `docs/errors.md#err_intermission_invalid_mode`-style pointer to the section that explains a code. */
-export function docsLink(code: string): string {
-  return `${DOCS}#${code.toLowerCase()}`;
 }
 
 /**

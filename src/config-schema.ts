@@ -37,6 +37,9 @@ const teaserFields = {
   publishedAt: z.string().optional(),
   wordCount: z.number().int().min(0).optional(),
   readingMinutes: z.number().int().min(1).optional(),
+  /** The article itself: excerpt, title and reading time are computed from it; it is never served. */
+  content: z.string().optional(),
+  format: z.enum(['markdown', 'html', 'text']).optional(),
 };
 
 const teaserFile = z.strictObject({

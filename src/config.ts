@@ -185,10 +185,22 @@ function knownKeys(path: string): string[] {
   return Object.keys(unwrap(shape)?.shape ?? {});
 }
 
+interface SchemaLike {
+  shape?: Record<string, unknown>;
+  options?: unknown[];
+  unwrap?: () => unknown;
+}
+
+/** The object shape behind optional wrappers; a union of objects offers the keys of all of them. */
 function unwrap(schema: unknown): { shape?: Record<string, unknown> } | undefined {
-  let current = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown } | undefined;
+  let current = schema as SchemaLike | undefined;
   while (current && !current.shape && typeof current.unwrap === 'function') {
-    current = current.unwrap() as typeof current;
+    current = current.unwrap() as SchemaLike;
+  }
+  if (current && !current.shape && Array.isArray(current.options)) {
+    const shape: Record<string, unknown> = {};
+    for (const option of current.options) Object.assign(shape, unwrap(option)?.shape);
+    return { shape };
   }
   return current;
 }

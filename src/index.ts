@@ -29,5 +29,6 @@ export type {
   Teaser,
   TeaserFile,
   TeaserFormat,
+  TeaserInput,
   TeaserResolver,
 } from './types.js';

@@ -23,6 +23,9 @@ interface ExpressishResponse extends ServerResponse {
 
 type Closed = Exclude<Mode, 'off'>;
 
+/** A custom rule that has not answered by then counts as "no": a hung lookup must not hang the visitor. */
+const BYPASS_TIMEOUT_MS = 2000;
+
 /** Headers that let a CDN keep a response even when `Cache-Control` says otherwise. */
 const CDN_CACHE_HEADERS = ['Expires', 'Surrogate-Control', 'CDN-Cache-Control', 'Cloudflare-CDN-Cache-Control'];
 
@@ -113,7 +116,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
 
     // 5. Custom rule, sync or async. Only `true` opens; a throw or rejection fails closed.
     const failed = (error: unknown): void => {
-      warnOnce('WRN_INTERMISSION_BYPASS_FAILED', 'allow.bypass threw; the request got the gate', {
+      warnOnce('WRN_INTERMISSION_BYPASS_FAILED', 'allow.bypass threw, rejected or timed out; the request got the gate', {
         error: error instanceof Error ? error.message : String(error),
       });
       serve(req, res, next, snapshot, now);
@@ -127,8 +130,13 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     if (typeof verdict === 'boolean') {
       return verdict ? letThrough(res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
     }
-    Promise.resolve(verdict)
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`allow.bypass took over ${BYPASS_TIMEOUT_MS} ms`)), BYPASS_TIMEOUT_MS).unref();
+    });
+    Promise.race([verdict, slow])
       .then((allowed: unknown) => (allowed === true ? letThrough(res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
+      .finally(() => clearTimeout(timer))
       .catch(next);
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from './gate.js';
 import { noticePage } from './render.js';
+import { writeOwnHead } from './respond.js';
 import { safeNext, serializeBypassCookie, signBypassCookie, verifyPreviewToken } from './signing.js';
 
 /** Headers that keep the token out of referrers, caches and indexes. */
@@ -30,8 +31,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: n
   const body = Buffer.from(
     noticePage({ lang: gate.config.page.lang, title: 'Preview link not valid', message }),
   );
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.writeHead(status, [...gate.headers.base, ...PRIVATE, 'Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length)]);
+  writeOwnHead(res, status, [...gate.headers.base, ...PRIVATE, 'Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length)]);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -41,8 +41,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: n
  */
 export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: Gate, url: string, now: number, closed: boolean): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.writeHead(405, ['Allow', 'GET, HEAD', ...PRIVATE, 'Content-Length', '0']);
+    writeOwnHead(res, 405, ['Allow', 'GET, HEAD', ...PRIVATE, 'Content-Length', '0']);
     res.end();
     return;
   }
@@ -69,7 +68,6 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
     }));
     gate.config.logger.info?.('Preview cookie issued', { code: 'bypass-granted', via: 'preview' });
   }
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.writeHead(303, headers);
+  writeOwnHead(res, 303, headers);
   res.end();
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import { negotiateEncoding, negotiateFormat, type Encoding } from './negotiate.js';
 import { bodyFor, etagFor, type Body, type PageSet } from './pages.js';
 
@@ -51,9 +51,18 @@ function withoutBodyHeaders(flat: readonly string[]): string[] {
   return out;
 }
 
-/** Headers the host set before the gate answered (session cookies, CORS, `X-Powered-By`) are not the gate's. */
-function clearHeaders(res: ServerResponse): void {
+const nativeWriteHead = ServerResponse.prototype.writeHead;
+
+/**
+ * Writes the status line and headers with Node's own `writeHead`, not the instance's: middleware
+ * mounted before the gate (express-session, cookie-session) patch it to add `Set-Cookie` or change
+ * `Cache-Control` as headers go out, and none of that belongs on the gate. The cost: per-response
+ * hooks such as morgan's `:response-time` do not see gate responses. Also clears what the host set
+ * before the gate answered (session cookies, CORS, `X-Powered-By`).
+ */
+export function writeOwnHead(res: ServerResponse, status: number, headers: readonly string[]): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name);
+  nativeWriteHead.call(res, status, headers as string[]);
 }
 
 /**
@@ -70,14 +79,13 @@ export function writeGate(
 ): void {
   if (res.headersSent) return;
   const body = bodyFor(set, negotiateFormat(req.headers.accept), status);
-  clearHeaders(res);
   const head = req.method === 'HEAD';
   if (body.nonceParts) {
     const nonce = randomBytes(16).toString('base64');
     const bytes = Buffer.from(body.nonceParts.join(nonce));
     const list = [...headers.withNonce(nonce), 'Content-Type', body.contentType, 'Content-Length', String(bytes.length)];
     if (retryAfter !== undefined) list.push('Retry-After', retryAfter);
-    res.writeHead(status, list);
+    writeOwnHead(res, status, list);
     res.end(head ? undefined : bytes);
     return;
   }
@@ -85,10 +93,10 @@ export function writeGate(
   const list = headersFor(body, encoding, status, retryAfter, headers.base);
   // Revalidation only makes sense for a page served with 200; a 503 is never a cached success.
   if (status === 200 && matchesEtag(req.headers['if-none-match'], etagFor(body, encoding))) {
-    res.writeHead(304, withoutBodyHeaders(list));
+    writeOwnHead(res, 304, withoutBodyHeaders(list));
     res.end();
     return;
   }
-  res.writeHead(status, list);
+  writeOwnHead(res, status, list);
   res.end(head ? undefined : body[encoding]);
 }

@@ -37,6 +37,16 @@ export interface Teaser {
   readingMinutes?: number;
 }
 
+/**
+ * A teaser given as data. With `content` (the article, Markdown by default), the excerpt, title and
+ * reading time are computed from it by the WordPress rules; fields you set win. `content` itself is
+ * never served.
+ */
+export interface TeaserInput extends Teaser {
+  content?: string;
+  format?: TeaserFormat;
+}
+
 /** Source formats `extractTeaser` understands. */
 export type TeaserFormat = 'markdown' | 'html' | 'text';
 
@@ -48,7 +58,7 @@ export interface ExtractTeaserOptions {
 }
 
 /** Returns the teaser for the article the visitor asked for, or `undefined` for the fallback teaser. */
-export type TeaserResolver = (req: IncomingMessage) => Teaser | undefined | Promise<Teaser | undefined>;
+export type TeaserResolver = (req: IncomingMessage) => TeaserInput | undefined | Promise<TeaserInput | undefined>;
 
 /** A teaser read once at start-up from a Markdown (with front matter), HTML or text file. */
 export interface TeaserFile {
@@ -130,9 +140,9 @@ export interface IntermissionOptions {
   /** When the coming-soon site launches. The site opens by itself then. */
   launchAt?: string | Date;
   /** The teaser: an object, a file read at start-up, or a function of the request. */
-  teaser?: Teaser | TeaserFile | TeaserResolver;
+  teaser?: TeaserInput | TeaserFile | TeaserResolver;
   /** Teaser used when a resolver returns nothing, throws or is too slow. Default: none. */
-  fallbackTeaser?: Teaser | TeaserFile;
+  fallbackTeaser?: TeaserInput | TeaserFile;
   /** Milliseconds a teaser resolver may take. Default: 250. */
   teaserTimeout?: number;
   page?: PageOptions;

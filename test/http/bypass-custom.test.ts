@@ -62,6 +62,15 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expect((await request(app).get('/')).status).toBe(503);
       });
 
+      it('a predicate that never settles gives the gate after 2 s, and warns', async () => {
+        const { app, logger } = customApp(express, () => new Promise<boolean>(() => {}));
+        const started = Date.now();
+        const res = await request(app).get('/');
+        expect(res.status).toBe(503);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+        expect(warningsWith(logger, 'WRN_INTERMISSION_BYPASS_FAILED')).toHaveLength(1);
+      });
+
       it('works in coming-soon mode and for writes', async () => {
         const { app } = customApp(express, () => Promise.resolve(true), { mode: 'coming-soon' });
         expect((await request(app).get('/whoami')).body).toEqual({ bypass: { mode: 'coming-soon', bypass: 'custom' } });

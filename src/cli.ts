@@ -295,6 +295,11 @@ interface Target {
   readonly label: string;
   /** The stored state, or `null` when the store holds none. Throws `CliError` (exit 3 or 4). */
   read(): Promise<StoredState | null>;
+  /**
+   * What "holds none" means to the apps: a missing state file hands the decision back to config and
+   * env; an absent Redis key is "unknown", and every instance keeps its last known state.
+   */
+  readonly absentMeans: 'config' | 'unknown';
   write(state: StoredState): Promise<void>;
   close(): Promise<void>;
 }
@@ -359,6 +364,7 @@ function openFileTarget(path: string): Target {
   const fix = 'check the path and its permissions (--state-file or INTERMISSION_STATE_FILE)';
   return {
     label: `state file ${path}`,
+    absentMeans: 'config',
     read: () => guarded(fix, () => store.get()),
     write: (state) =>
       guarded(fix, () => {
@@ -415,6 +421,7 @@ async function openRedisTarget(url: string, key: string): Promise<Target> {
   const store = redisStore({ client, key, connectTimeout: REDIS_CONNECT_TIMEOUT });
   return {
     label: `redis ${key} at ${where}`,
+    absentMeans: 'unknown',
     read: () =>
       guarded(fix, async () => {
         let exists: number;
@@ -499,6 +506,14 @@ async function runRevokePreviews(ctx: Context): Promise<void> {
   const target = targetOf(ctx);
   const stored = await target.read();
   let state: StoredState;
+  if (!stored && target.absentMeans === 'unknown') {
+    // Writing the configured mode here could open a fleet that is still closed from memory.
+    throw new CliError(
+      EXIT.INVALID,
+      'ERR_INTERMISSION_STATE_UNKNOWN',
+      `${target.label} holds no state, so the mode the instances keep is unknown; run intermission down or intermission up first, then revoke-previews`,
+    );
+  }
   if (stored) {
     state = { ...stored, ...stamp(ctx), previewsValidAfter: iso(ctx.now) };
   } else {
@@ -550,6 +565,12 @@ export interface StatusReport {
 async function runStatus(ctx: Context): Promise<void> {
   const target = targetOf(ctx);
   const stored = await target.read();
+  if (!stored && target.absentMeans === 'unknown') {
+    warn(
+      ctx,
+      `${target.label} holds no state (Redis restarted without persistence, an eviction, or never set): running instances keep their last known state, which this command cannot see; new instances start from config and env, shown below. Run intermission down or intermission up to set it`,
+    );
+  }
   const report = stored ? statusFromState(stored, target.label, ctx.now) : statusFromConfig(loadConfig(ctx.io.env), target.label, ctx.now);
   print(ctx, report, formatStatus(report, ctx.now));
 }

@@ -175,6 +175,17 @@ export function createGate(config: ResolvedConfig) {
     );
   }
 
+  function currentSnapshot(now: number): Snapshot {
+    if (!snapshot || now >= snapshot.validUntil) snapshot = computeSnapshot(now);
+    return snapshot;
+  }
+
+  function staticPages(current: Snapshot, now: number): PageSet {
+    if (current.mode === 'off') throw new Error('no pages while the gate is open');
+    current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now);
+    return current.pages;
+  }
+
   return {
     config,
     rules,
@@ -185,15 +196,16 @@ export function createGate(config: ResolvedConfig) {
     hasResolver: resolver !== undefined,
 
     /** The snapshot in force at `now`, recomputed only when a scheduled instant has passed. */
-    snapshot(now: number): Snapshot {
-      if (!snapshot || now >= snapshot.validUntil) snapshot = computeSnapshot(now);
-      return snapshot;
-    },
+    snapshot: currentSnapshot,
 
     /** Replaces the runtime state (a store pushed a change). The next request sees it. */
     setState(next: GateState): void {
       state = next;
       snapshot = undefined;
+      // Render now, off the request path, so the first visitor after a toggle gets a ready page.
+      const now = config.now();
+      const current = currentSnapshot(now);
+      if (current.mode !== 'off') staticPages(current, now);
     },
 
     state(): GateState {
@@ -201,21 +213,17 @@ export function createGate(config: ResolvedConfig) {
     },
 
     /** Pages for the static (or fallback) teaser, rendered once per snapshot. */
-    pages(current: Snapshot, now: number): PageSet {
-      if (current.mode === 'off') throw new Error('no pages while the gate is open');
-      current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now);
-      return current.pages;
-    },
+    pages: staticPages,
 
     /** Pages for the teaser a resolver returns for this request; falls back to the static pages. */
     async pagesForRequest(current: Snapshot, req: IncomingMessage, now: number): Promise<PageSet> {
-      if (!resolver || current.mode !== 'coming-soon') return this.pages(current, now);
+      if (!resolver || current.mode !== 'coming-soon') return staticPages(current, now);
       const resolved = await resolveTeaser(resolver, req, config.teaserTimeout, (kind, detail) =>
         warnOnce('WRN_INTERMISSION_TEASER_FAILED', `The teaser resolver failed (${kind}); serving the fallback teaser`, {
           detail: detail instanceof Error ? detail.message : detail,
         }),
       );
-      if (!resolved) return this.pages(current, now);
+      if (!resolved) return staticPages(current, now);
       const key = JSON.stringify(resolved);
       let set = current.teaserPages.get(key);
       if (!set) {

@@ -535,6 +535,24 @@ describeRedis('Redis target on a real redis-server', () => {
     }
   });
 
+  it('an absent key is unknown: status warns that instances keep their state, revoke-previews refuses', async () => {
+    const key = `cli-test-absent-${Date.now()}`;
+    const status = await run(['status', '--redis-url', server.url, '--redis-key', key]);
+    expect(status.code).toBe(0);
+    expect(status.stderr).toMatch(/holds no state .*running instances keep their last known state/);
+    const revoke = await run(['revoke-previews', '--redis-url', server.url, '--redis-key', key]);
+    expect(revoke.code).toBe(4);
+    expect(revoke.stderr).toMatch(/mode the instances keep is unknown; run intermission down or intermission up first/);
+    const raw = createClient({ url: server.url });
+    raw.on('error', () => {});
+    await raw.connect();
+    try {
+      expect(await raw.exists(key)).toBe(0);
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('an invalid state in the key exits 4', async () => {
     const key = `cli-test-invalid-${Date.now()}`;
     const raw = createClient({ url: server.url });

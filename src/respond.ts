@@ -51,8 +51,6 @@ function withoutBodyHeaders(flat: readonly string[]): string[] {
   return out;
 }
 
-const nativeWriteHead = ServerResponse.prototype.writeHead;
-
 /**
  * Writes the status line and headers with Node's own `writeHead`, not the instance's: middleware
  * mounted before the gate (express-session, cookie-session) patch it to add `Set-Cookie` or change
@@ -62,7 +60,7 @@ const nativeWriteHead = ServerResponse.prototype.writeHead;
  */
 export function writeOwnHead(res: ServerResponse, status: number, headers: readonly string[]): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  nativeWriteHead.call(res, status, headers as string[]);
+  ServerResponse.prototype.writeHead.call(res, status, headers as string[]);
 }
 
 /**

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type * as NodeRedis from 'redis';
 import { parseIsoDateTime } from './config-schema.js';
 import { resolveConfig } from './config.js';
+import { closest, redactUrl as redact } from './messages.js';
 import type { ResolvedConfig } from './config.js';
 import { phaseAt } from './schedule.js';
 import { createPreviewToken, safeNext } from './signing.js';
@@ -803,15 +804,6 @@ export function formatSpan(ms: number): string {
     .join(' ');
 }
 
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
 
 function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
@@ -835,31 +827,7 @@ function toCliError(error: unknown): CliError {
   return new CliError(EXIT.FAILURE, 'ERR_INTERMISSION_CLI', `unexpected error: ${describe(error)}; rerun, and report it if it persists`);
 }
 
-/** Levenshtein distance ≤ 2, for "did you mean". */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const d = distance(word.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
 
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Help

@@ -4,6 +4,7 @@ import type * as z from 'zod';
 import { configSchema, parseIsoDateTime, type FileConfig } from './config-schema.js';
 import type { ConfigErrorCode, ConfigIssue } from './errors.js';
 import { compileIpRules } from './ip-rules.js';
+import { closest } from './messages.js';
 import { compilePathRules, DEFAULT_OPEN_PATHS } from './path-rules.js';
 import type {
   BypassPredicate,
@@ -123,29 +124,9 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Levenshtein distance, for "did you mean" on unknown option names. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
 
 function suggest(key: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
+  const best = closest(key, known);
   return best ? `did you mean "${best}"?` : `known options are ${known.join(', ')}`;
 }
 

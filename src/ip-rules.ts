@@ -1,3 +1,4 @@
+import { describeValue as describe } from './messages.js';
 /**
  * The admin IP allow-list: which client addresses get through a closed site.
  *
@@ -374,14 +375,6 @@ function parseRule(input: unknown): Range | IpRuleProblem {
   return { start: value, end: value | hostMask };
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${String(value)}`;
-  }
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
 
 /** Says what is wrong with one rule, or `undefined` when it is valid. For config validation. */
 export function checkIpRule(rule: unknown): IpRuleProblem | undefined {

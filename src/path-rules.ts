@@ -1,3 +1,4 @@
+import { describeValue as describe } from './messages.js';
 /**
  * Paths that stay open while the site is closed: health checks, assets, webhooks.
  *
@@ -148,14 +149,6 @@ export function canonicalPath(originalUrl: string): string | undefined {
 
 type ParsedRule = { kind: 'exact'; path: string } | { kind: 'prefix'; prefix: string };
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${String(value)}`;
-  }
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
 
 function parseRule(input: unknown): ParsedRule | PathRuleProblem {
   const fail = (reason: string): PathRuleProblem => ({ code: 'ERR_INTERMISSION_INVALID_PATH', reason });

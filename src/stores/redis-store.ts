@@ -3,6 +3,7 @@ import { parseStoredState, sameState, StateStoreError } from '../state.js';
 import type { StateStore, StoredState } from '../state.js';
 // Types only: node-redis is an optional peer, loaded with `import()` when a store is given a `url`.
 import type * as NodeRedis from 'redis';
+import { redactUrl as redact } from '../messages.js';
 
 /** A pub/sub message listener, as node-redis calls it. */
 export type RedisMessageListener = (message: string, channel: string) => unknown;
@@ -535,16 +536,6 @@ function checkOptions(options: RedisStoreOptions): CheckedOptions {
   };
 }
 
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
 
 function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(describe).join('; ');

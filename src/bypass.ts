@@ -20,6 +20,8 @@ export interface RequestFacts {
   /** `req.ip`: already resolved through the app's `trust proxy`. */
   ip: string | undefined;
   cookie: string | undefined;
+  /** The app's `strict routing`: with it on, `/healthz/` does not reach the `/healthz` route. */
+  strictRouting?: boolean;
 }
 
 export function compileCookieNames(name: string): BypassRules['cookieNames'] {
@@ -31,7 +33,7 @@ export function compileCookieNames(name: string): BypassRules['cookieNames'] {
  * and nothing from a request header other than the signed cookie takes part.
  */
 export function matchBypass(rules: BypassRules, request: RequestFacts, now: number, validAfter: number): Exclude<BypassReason, 'custom'> | undefined {
-  if (rules.paths.size > 0 && rules.paths.matches(request.url)) return 'path';
+  if (rules.paths.size > 0 && rules.paths.matches(request.url, request.strictRouting)) return 'path';
   if (rules.ips.size > 0 && rules.ips.matches(request.ip)) return 'ip';
   if (rules.cookies && request.cookie) {
     // Either name may carry it: `__Host-` on secure requests, the plain name otherwise.

@@ -37,7 +37,8 @@ export function createListener(gate: Gate, app: ExpressAppLike): RequestListener
     if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath)) return app(req, res);
     if (snapshot.mode === 'coming-soon' && gate.hasResolver) return app(req, res);
     const ip = proxyAddr(req, trust());
-    if (matchBypass(rules, { url, ip, cookie: req.headers.cookie }, now, snapshot.validAfter)) return app(req, res);
+    const strictRouting = app.get('strict routing') === true;
+    if (matchBypass(rules, { url, ip, cookie: req.headers.cookie, strictRouting }, now, snapshot.validAfter)) return app(req, res);
 
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     const status = snapshot.mode === 'maintenance' || !readOnly ? 503 : config.statusCode;

@@ -108,7 +108,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
 
     // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
-    const reason = matchBypass(rules, { url, ip: req.ip ?? req.socket.remoteAddress, cookie: req.headers.cookie }, now, snapshot.validAfter);
+    const facts = { url, ip: req.ip ?? req.socket.remoteAddress, cookie: req.headers.cookie, strictRouting: req.app?.get('strict routing') === true };
+    const reason = matchBypass(rules, facts, now, snapshot.validAfter);
     if (reason) return letThrough(res, next, snapshot.mode, reason);
 
     // 4. No custom rule: answer with the gate.

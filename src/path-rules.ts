@@ -35,7 +35,8 @@ export interface PathMatcher {
   /** How many rules were accepted. */
   readonly size: number;
   /** `true` when `req.originalUrl` names an open path. Never throws. */
-  matches(originalUrl: string): boolean;
+  /** `strictRouting`: the app's `strict routing` setting, which decides whether `/x/` reaches `/x`. */
+  matches(originalUrl: string, strictRouting?: boolean): boolean;
 }
 
 /** Kept open unless `allow.defaultPaths` is `false`. */
@@ -202,6 +203,14 @@ export function checkPathRule(rule: unknown): PathRuleProblem | undefined {
   return 'code' in parsed ? parsed : undefined;
 }
 
+/** The request target up to its query or fragment, undecoded. */
+function rawPath(url: string): string {
+  const query = url.indexOf('?');
+  const hash = url.indexOf('#');
+  const end = query < 0 ? hash : hash < 0 ? query : Math.min(query, hash);
+  return end < 0 ? url : url.slice(0, end);
+}
+
 /** The first segment of a path that starts with `/`: `assets` for `/assets/x` and `/assets`. */
 function firstSegment(path: string): string {
   const slash = path.indexOf('/', 1);
@@ -218,23 +227,45 @@ class CompiledPathMatcher implements PathMatcher {
   readonly #prefixList: readonly string[];
   /** Prefixes grouped by their first segment, so a check with many prefixes scans only its group. */
   readonly #prefixGroups: Map<string, string[]> | undefined;
+  /** The first segment of every rule: a request whose raw first segment is none of these cannot match. */
+  readonly #firstSegments: Set<string>;
 
   constructor(size: number, exact: Set<string>, prefixes: Map<string, string[]>) {
     this.size = size;
     this.#exact = exact;
     this.#prefixList = [...prefixes.values()].flat();
     this.#prefixGroups = this.#prefixList.length > PREFIX_SCAN_LIMIT ? prefixes : undefined;
+    this.#firstSegments = new Set([...exact, ...this.#prefixList].map(firstSegment));
   }
 
-  matches(originalUrl: string): boolean {
-    if (this.size === 0) return false;
-    const path = canonicalPath(originalUrl);
-    if (path === undefined) return false;
+  /**
+   * Most requests of a closed site match no rule. When the raw first segment holds no escape it is
+   * what decoding would give, so a segment no rule starts with settles it before canonicalisation.
+   */
+  #cannotMatch(url: string): boolean {
+    if (typeof url !== 'string' || url.charCodeAt(0) !== SLASH) return false;
+    let end = 1;
+    for (; end < url.length; end++) {
+      const c = url.charCodeAt(end);
+      if (c === SLASH || c === QUESTION || c === HASH) break;
+      if (c === PERCENT || c === BACKSLASH) return false;
+    }
+    return !this.#firstSegments.has(url.slice(1, end));
+  }
+
+  matches(originalUrl: string, strictRouting = false): boolean {
+    if (this.size === 0 || this.#cannotMatch(originalUrl)) return false;
+    // The decoded form only vets the request; the match itself is on the raw path, because
+    // Express's router matches raw paths: `/%68ealthz` decodes to `/healthz` but no `/healthz`
+    // route would see it, and it would fall through to a catch-all of the real site.
+    if (canonicalPath(originalUrl) === undefined) return false;
+    const path = rawPath(originalUrl);
     const exact = this.#exact;
     if (exact.size > 0) {
       if (exact.has(path)) return true;
+      // `/healthz/` reaches the `/healthz` route only while `strict routing` is off.
       const last = path.length - 1;
-      if (last > 0 && path.charCodeAt(last) === SLASH && exact.has(path.slice(0, last))) return true;
+      if (!strictRouting && last > 0 && path.charCodeAt(last) === SLASH && exact.has(path.slice(0, last))) return true;
     }
     const groups = this.#prefixGroups;
     const candidates = groups === undefined ? this.#prefixList : groups.get(firstSegment(path));

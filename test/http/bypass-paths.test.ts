@@ -195,3 +195,38 @@ describe.each(expressVersions)('%s', (_name, express) => {
     });
   });
 });
+
+describe.each(expressVersions)('%s: allowed paths behind a catch-all route', (_name, express) => {
+  function spaApp(strict: boolean) {
+    const app = express();
+    if (strict) app.set('strict routing', true);
+    app.use(intermission({ mode: 'maintenance', configFile: false, env: {}, logger: recordingLogger(), allow: { defaultPaths: false, paths: ['/healthz', '/webhooks/stripe'] } }));
+    app.get('/healthz', (_req, res) => void res.send('ok'));
+    app.post('/webhooks/stripe', (_req, res) => void res.send('hook'));
+    app.use((_req, res) => void res.send(`<html>${REAL_SITE} SPA shell</html>`));
+    return app;
+  }
+
+  describe('when an allowed path is spelled with escapes the router does not decode', () => {
+    it.each(['/%68ealthz', '/heal%74hz', '/h%65althz/'])('%s gets the gate, not the catch-all', async (path) => {
+      const res = await rawRequest(spaApp(false), { path });
+      expect(res.status).toBe(503);
+      expect(res.body.toString()).not.toContain(REAL_SITE);
+    });
+
+    it('the plain spelling still reaches its route', async () => {
+      const res = await rawRequest(spaApp(false), { path: '/healthz' });
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('ok');
+    });
+  });
+
+  describe('when strict routing is on', () => {
+    it('a trailing slash is not exempt, since it would miss the route and hit the catch-all', async () => {
+      const res = await rawRequest(spaApp(true), { path: '/webhooks/stripe/', method: 'POST' });
+      expect(res.status).toBe(503);
+      expect(res.body.toString()).not.toContain(REAL_SITE);
+      expect((await rawRequest(spaApp(true), { path: '/webhooks/stripe', method: 'POST' })).body.toString()).toBe('hook');
+    });
+  });
+});

@@ -341,3 +341,26 @@ describe('PathMatcher.matches: traversal and confusion variants stay closed', ()
     expect(matcher.matches(url)).toBe(true);
   });
 });
+
+describe('PathMatcher.matches: the match is on the raw path, like Express routing', () => {
+  const { matcher } = compilePathRules(['/healthz', '/assets/*', '/webhooks/stripe']);
+
+  it.each(['/%68ealthz', '/heal%74hz', '/h%65althz/', '/%61ssets/x.css', '/webhooks/%73tripe'])(
+    '%s is not exempt: no route for the rule would see it, a catch-all would',
+    (url) => {
+      expect(matcher.matches(url)).toBe(false);
+    },
+  );
+
+  it('escapes below a prefix are fine: express.static decodes them under the prefix', () => {
+    expect(matcher.matches('/assets/%78.css')).toBe(true);
+    expect(matcher.matches('/assets/caf%C3%A9.png')).toBe(true);
+  });
+
+  it('a trailing slash reaches the exact rule only while strict routing is off', () => {
+    expect(matcher.matches('/healthz/')).toBe(true);
+    expect(matcher.matches('/healthz/', false)).toBe(true);
+    expect(matcher.matches('/healthz/', true)).toBe(false);
+    expect(matcher.matches('/healthz', true)).toBe(true);
+  });
+});

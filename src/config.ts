@@ -186,6 +186,14 @@ function unwrap(schema: unknown): { shape?: Record<string, unknown> } | undefine
   return current;
 }
 
+/** A rule covering the whole IPv4 space (`0.0.0.0/0`, `::ffff:0:0/96`, `::/0`) or the whole IPv6 space. */
+function admitsEveryone(rule: string): boolean {
+  const { matcher, errors } = compileIpRules([rule], { cacheLimit: 0 });
+  if (errors.length > 0) return false;
+  // Ranges are contiguous: holding both ends of a space means holding all of it.
+  return (matcher.matches('0.0.0.0') && matcher.matches('255.255.255.255')) || (matcher.matches('::') && matcher.matches('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'));
+}
+
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
@@ -209,9 +217,19 @@ function checkRules(raw: unknown, name: (path: string) => string): ConfigIssue[]
     }
   });
   const allow = isPlainObject(raw.allow) ? raw.allow : {};
-  for (const error of compileIpRules(strings(allow.ips)).errors) {
+  const ips = strings(allow.ips);
+  for (const error of compileIpRules(ips).errors) {
     issues.push({ field: name(`allow.ips[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
   }
+  ips.forEach((rule, index) => {
+    if (admitsEveryone(rule)) {
+      issues.push({
+        field: name(`allow.ips[${index}]`),
+        code: 'ERR_INTERMISSION_INVALID_CIDR',
+        message: `${JSON.stringify(rule)} admits every IPv4 or every IPv6 client, which opens the site to all; list your admins' addresses, or use mode "off"`,
+      });
+    }
+  });
   for (const error of compilePathRules(strings(allow.paths)).errors) {
     issues.push({ field: name(`allow.paths[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
   }

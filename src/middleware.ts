@@ -26,12 +26,24 @@ type Closed = Exclude<Mode, 'off'>;
 /** A custom rule that has not answered by then counts as "no": a hung lookup must not hang the visitor. */
 const BYPASS_TIMEOUT_MS = 2000;
 
-/** Headers that let a CDN keep a response even when `Cache-Control` says otherwise. */
-const CDN_CACHE_HEADERS = ['Expires', 'Surrogate-Control', 'CDN-Cache-Control', 'Cloudflare-CDN-Cache-Control'];
+/** Headers that let a proxy or CDN keep a response even when `Cache-Control` says otherwise. */
+const CDN_CACHE_HEADERS = [
+  'Expires',
+  'Surrogate-Control',
+  'CDN-Cache-Control',
+  'Cloudflare-CDN-Cache-Control',
+  'Vercel-CDN-Cache-Control',
+  'Netlify-CDN-Cache-Control',
+  'Edge-Control',
+  'X-Accel-Expires',
+];
+const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_HEADERS.map((name) => name.toLowerCase())]);
 
 /**
  * A bypassed visitor sees the real site while it is closed to everyone else, so no shared cache may
- * keep what they saw. Enforced when headers are written, over whatever the route or `express.static` set.
+ * keep what they saw. Enforced when headers are written, over whatever the route or `express.static`
+ * set; and since header hooks of middleware mounted before the gate run after this one, the caching
+ * headers are then locked for the rest of the response.
  */
 function keepPrivate(res: ServerResponse): void {
   onHeaders(res, function enforcePrivate(this: ServerResponse) {
@@ -39,9 +51,22 @@ function keepPrivate(res: ServerResponse): void {
     for (const name of CDN_CACHE_HEADERS) this.removeHeader(name);
     const vary = this.getHeader('Vary');
     const current = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary);
-    if (current.trim() === '*') return;
-    if (!/(?:^|,)\s*cookie\s*(?:,|$)/i.test(current)) this.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
+    if (current.trim() !== '*' && !/(?:^|,)\s*cookie\s*(?:,|$)/i.test(current)) {
+      this.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
+    }
+    lockCachingHeaders(this);
   });
+}
+
+function lockCachingHeaders(res: ServerResponse): void {
+  const setHeader = res.setHeader.bind(res);
+  const removeHeader = res.removeHeader.bind(res);
+  const appendHeader = res.appendHeader.bind(res);
+  res.setHeader = (name, value) => (GUARDED.has(name.toLowerCase()) ? res : setHeader(name, value));
+  res.removeHeader = (name) => {
+    if (!GUARDED.has(name.toLowerCase())) removeHeader(name);
+  };
+  res.appendHeader = (name, value) => (GUARDED.has(name.toLowerCase()) ? res : appendHeader(name, value));
 }
 
 /**

@@ -15,6 +15,7 @@ const ENCODINGS: Encoding[] = ['br', 'gzip', 'identity'];
 
 /** Bounded: header values are attacker-chosen, so the caches are cleared rather than allowed to grow. */
 const CACHE_LIMIT = 256;
+const MAX_HEADER_LENGTH = 1024;
 const formatCache = new Map<string, Format>();
 const encodingCache = new Map<string, Encoding>();
 
@@ -26,7 +27,8 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
 
 /** HTML unless the client prefers one of the other formats; `*\/*` and a missing header get HTML. */
 export function negotiateFormat(accept: string | undefined): Format {
-  if (!accept || accept === '*/*') return 'html';
+  // Real clients send short headers; a huge one only makes negotiation slow, so it gets the default.
+  if (!accept || accept === '*/*' || accept.length > MAX_HEADER_LENGTH) return 'html';
   const cached = formatCache.get(accept);
   if (cached) return cached;
   const type = new Negotiator({ headers: { accept } }).mediaType([...MEDIA_TYPES]) as (typeof MEDIA_TYPES)[number] | undefined;
@@ -35,7 +37,7 @@ export function negotiateFormat(accept: string | undefined): Format {
 
 /** Brotli, then gzip, then none, as the client's `Accept-Encoding` allows. */
 export function negotiateEncoding(acceptEncoding: string | undefined): Encoding {
-  if (!acceptEncoding) return 'identity';
+  if (!acceptEncoding || acceptEncoding.length > MAX_HEADER_LENGTH) return 'identity';
   const cached = encodingCache.get(acceptEncoding);
   if (cached) return cached;
   // `preferred` breaks ties our way: `gzip, br` gets brotli, which is smaller.

@@ -56,7 +56,12 @@ export function createStateTracker(gate: Gate, config: ResolvedConfig, storeOpti
   function apply(next: StoredState | null): void {
     const previous = status();
     stored = next;
-    gate.setState(next ? { ...toGateState(next), retryAfter: next.retryAfter ?? config.retryAfter } : fromConfig);
+    const state = next ? { ...toGateState(next), retryAfter: next.retryAfter ?? config.retryAfter } : { ...fromConfig };
+    // A revocation only moves forward: a state written after the store lost it (Redis restarted
+    // without persistence, a deleted file) must not bring revoked links and cookies back.
+    const revokedBefore = Math.max(gate.state().previewsValidAfter ?? 0, state.previewsValidAfter ?? 0);
+    if (revokedBefore > 0) state.previewsValidAfter = revokedBefore;
+    gate.setState(state);
     const current = status();
     config.logger.info?.(`State changed: ${previous.mode} → ${current.mode}`, { code: 'state-changed', source: current.source });
     try {

@@ -1,3 +1,4 @@
+import onHeaders from 'on-headers';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { IntermissionOptions } from '../../src/index.js';
@@ -33,6 +34,16 @@ function ipApp(express: ExpressFactory, ips: string[], setup?: Setup, options: I
       res.setHeader('Cache-Control', 'public, max-age=600');
       res.write(REAL_SITE);
       res.end();
+    });
+    app.get('/vendor-cache', (_req, res) => {
+      res.set({
+        'X-Accel-Expires': '600',
+        'Edge-Control': 'cache-maxage=600s',
+        'Vercel-CDN-Cache-Control': 'max-age=600',
+        'Netlify-CDN-Cache-Control': 'public, max-age=600',
+        'Cloudflare-CDN-Cache-Control': 'max-age=600',
+      });
+      res.send(`${REAL_SITE} vendor`);
     });
     app.get('/vary-star', (_req, res) => {
       res.set('Vary', '*');
@@ -94,7 +105,7 @@ describe.each(expressVersions)('%s', (_name, express) => {
     });
 
     describe.skipIf(!HAS_IPV6_LOOPBACK)('when the client connects over IPv6 (::1)', () => {
-      it.each(['::1', '::1/128', '0:0:0:0:0:0:0:1', '::/64'])('rule %s lets it through', async (rule) => {
+      it.each(['::1', '::1/128', '0:0:0:0:0:0:0:1', '::/120'])('rule %s lets it through', async (rule) => {
         const { app } = ipApp(express, [rule]);
         const res = await rawRequest(app, { path: '/whoami', host: '::1' });
         expect(res.status).toBe(200);
@@ -218,6 +229,37 @@ describe.each(expressVersions)('%s', (_name, express) => {
         const res = await request(app).get(path);
         expect(res.text).toContain(REAL_SITE);
         expectHeaders(res, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null, Vary: /Cookie/ });
+      });
+
+      it('proxy- and vendor-specific caching headers are removed too', async () => {
+        const { app } = ipApp(express, ['127.0.0.1']);
+        const res = await request(app).get('/vendor-cache');
+        expect(res.text).toContain(REAL_SITE);
+        expectHeaders(res, {
+          'Cache-Control': 'private, no-store',
+          'X-Accel-Expires': null,
+          'Edge-Control': null,
+          'Vercel-CDN-Cache-Control': null,
+          'Netlify-CDN-Cache-Control': null,
+          'Cloudflare-CDN-Cache-Control': null,
+        });
+      });
+
+      it('a header hook of middleware mounted before the gate cannot make it cacheable again', async () => {
+        const { app } = ipApp(express, ['127.0.0.1'], (host) => {
+          host.use((_req, res, next) => {
+            onHeaders(res, function lateCaching(this: typeof res) {
+              this.setHeader('Cache-Control', 'public, max-age=600');
+              this.removeHeader('Vary');
+              this.setHeader('X-Accel-Expires', '600');
+              this.setHeader('X-Late', 'still set');
+            });
+            next();
+          });
+        });
+        const res = await request(app).get('/');
+        expect(res.text).toContain(REAL_SITE);
+        expectHeaders(res, { 'Cache-Control': 'private, no-store', Vary: /Cookie/, 'X-Accel-Expires': null, 'X-Late': 'still set' });
       });
 
       it('Vary: * is left alone (it already defeats shared caches)', async () => {

@@ -103,6 +103,21 @@ describe('store', () => {
       expect(changes.at(-1)?.[1]).toMatchObject({ mode: 'off' });
     });
 
+    it('never moves a revocation back, even when a later state has lost it', async () => {
+      let state: Awaited<ReturnType<StateStore['get']>> = {
+        mode: 'maintenance',
+        updatedAt: '2026-12-01T10:00:00Z',
+        previewsValidAfter: '2026-12-01T10:00:00Z',
+      };
+      const { middleware } = app({ store: { get: () => state }, pollInterval: 50 });
+      await middleware.ready();
+      expect(middleware.status().previewsValidAfter).toBe('2026-12-01T10:00:00.000Z');
+      // As after a Redis restart without persistence, then `intermission down`.
+      state = { mode: 'maintenance', updatedAt: '2026-12-01T11:00:00Z', message: 'again' };
+      await until(() => middleware.status().message === 'again', 1000);
+      expect(middleware.status().previewsValidAfter).toBe('2026-12-01T10:00:00.000Z');
+    });
+
     it('serves the gate from memory: no store call per request', async () => {
       let calls = 0;
       const { server, middleware } = app({

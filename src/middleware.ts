@@ -8,7 +8,7 @@ import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './preview.js';
 import { writeGate } from './respond.js';
 import { createStateTracker } from './state-tracker.js';
-import type { BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
+import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
 
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
 interface ExpressishRequest extends IncomingMessage {
@@ -22,6 +22,14 @@ interface ExpressishResponse extends ServerResponse {
 }
 
 type Closed = Exclude<Mode, 'off'>;
+
+/** `res.locals.intermission` values, made once and frozen rather than allocated per request. */
+const BYPASS_INFO = Object.fromEntries(
+  (['maintenance', 'coming-soon'] as const).map((mode) => [
+    mode,
+    Object.fromEntries((['ip', 'path', 'cookie', 'custom'] as const).map((bypass) => [bypass, Object.freeze({ mode, bypass })])),
+  ]),
+) as Record<Closed, Record<BypassReason, Readonly<BypassInfo>>>;
 
 /** A custom rule that has not answered by then counts as "no": a hung lookup must not hang the visitor. */
 const BYPASS_TIMEOUT_MS = 2000;
@@ -86,7 +94,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
 
   function letThrough(res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
     keepPrivate(res);
-    if (res.locals) res.locals.intermission = { mode, bypass: reason };
+    if (res.locals) res.locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
     next();
   }
@@ -133,7 +141,13 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
 
     // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
-    const facts = { url, ip: req.ip ?? req.socket.remoteAddress, cookie: req.headers.cookie, strictRouting: req.app?.get('strict routing') === true };
+    const facts = {
+      url,
+      // req.ip runs proxy-addr on every read: only pay for it when there are IP rules.
+      ip: rules.ips.size > 0 ? (req.ip ?? req.socket.remoteAddress) : undefined,
+      cookie: req.headers.cookie,
+      strictRouting: req.app?.get('strict routing') === true,
+    };
     const reason = matchBypass(rules, facts, now, snapshot.validAfter);
     if (reason) return letThrough(res, next, snapshot.mode, reason);
 

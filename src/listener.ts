@@ -36,7 +36,7 @@ export function createListener(gate: Gate, app: ExpressAppLike): RequestListener
     // Anything the middleware might let through, or answer differently, goes to the app.
     if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath)) return app(req, res);
     if (snapshot.mode === 'coming-soon' && gate.hasResolver) return app(req, res);
-    const ip = proxyAddr(req, trust());
+    const ip = rules.ips.size > 0 ? proxyAddr(req, trust()) : undefined;
     const strictRouting = app.get('strict routing') === true;
     if (matchBypass(rules, { url, ip, cookie: req.headers.cookie, strictRouting }, now, snapshot.validAfter)) return app(req, res);
 

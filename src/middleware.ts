@@ -45,7 +45,8 @@ const CDN_CACHE_HEADERS = [
   'Edge-Control',
   'X-Accel-Expires',
 ];
-const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_HEADERS.map((name) => name.toLowerCase())]);
+const CDN_CACHE_NAMES = new Set(CDN_CACHE_HEADERS.map((name) => name.toLowerCase()));
+const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_NAMES]);
 
 /**
  * A bypassed visitor sees the real site while it is closed to everyone else, so no shared cache may
@@ -54,15 +55,18 @@ const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_HEADERS.map((name
  * headers are then locked for the rest of the response.
  */
 function keepPrivate(res: ServerResponse): void {
+  // Hooks run newest first, so only a hook already on this response can run after ours. Locking
+  // costs Express responses several microseconds (new own properties), so do it only then.
+  const earlierHooks = Object.hasOwn(res, 'writeHead');
   onHeaders(res, function enforcePrivate(this: ServerResponse) {
     this.setHeader('Cache-Control', 'private, no-store');
-    for (const name of CDN_CACHE_HEADERS) this.removeHeader(name);
+    for (const name of this.getHeaderNames()) if (CDN_CACHE_NAMES.has(name)) this.removeHeader(name);
     const vary = this.getHeader('Vary');
     const current = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary);
     if (current.trim() !== '*' && !/(?:^|,)\s*cookie\s*(?:,|$)/i.test(current)) {
       this.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
     }
-    lockCachingHeaders(this);
+    if (earlierHooks) lockCachingHeaders(this);
   });
 }
 
@@ -121,6 +125,9 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       proxyChecked = true;
     } else if (!trust && req.headers['x-forwarded-for'] !== undefined) {
       warnOnce('WRN_INTERMISSION_FORWARDED_IGNORED', 'An X-Forwarded-For header arrived but `trust proxy` is off, so the IP allow-list sees the proxy\'s address; set app.set("trust proxy", …) to your proxies');
+      proxyChecked = true;
+    } else if (trust) {
+      // Trusting named proxies is the sound setup: nothing more to watch for.
       proxyChecked = true;
     }
   }

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import onHeaders from 'on-headers';
 import { matchBypass } from './bypass.js';
 import { resolveConfig } from './config.js';
 import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './preview.js';
+import { keepPrivate } from './private-responses.js';
 import { writeGate } from './respond.js';
 import { createStateTracker } from './state-tracker.js';
 import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
@@ -34,53 +34,6 @@ const BYPASS_INFO = Object.fromEntries(
 /** A custom rule that has not answered by then counts as "no": a hung lookup must not hang the visitor. */
 const BYPASS_TIMEOUT_MS = 2000;
 
-/** Headers that let a proxy or CDN keep a response even when `Cache-Control` says otherwise. */
-const CDN_CACHE_HEADERS = [
-  'Expires',
-  'Surrogate-Control',
-  'CDN-Cache-Control',
-  'Cloudflare-CDN-Cache-Control',
-  'Vercel-CDN-Cache-Control',
-  'Netlify-CDN-Cache-Control',
-  'Edge-Control',
-  'X-Accel-Expires',
-];
-const CDN_CACHE_NAMES = new Set(CDN_CACHE_HEADERS.map((name) => name.toLowerCase()));
-const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_NAMES]);
-
-/**
- * A bypassed visitor sees the real site while it is closed to everyone else, so no shared cache may
- * keep what they saw. Enforced when headers are written, over whatever the route or `express.static`
- * set; and since header hooks of middleware mounted before the gate run after this one, the caching
- * headers are then locked for the rest of the response.
- */
-function keepPrivate(res: ServerResponse): void {
-  // Hooks run newest first, so only a hook already on this response can run after ours. Locking
-  // costs Express responses several microseconds (new own properties), so do it only then.
-  const earlierHooks = Object.hasOwn(res, 'writeHead');
-  onHeaders(res, function enforcePrivate(this: ServerResponse) {
-    this.setHeader('Cache-Control', 'private, no-store');
-    for (const name of this.getHeaderNames()) if (CDN_CACHE_NAMES.has(name)) this.removeHeader(name);
-    const vary = this.getHeader('Vary');
-    const current = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary);
-    if (current.trim() !== '*' && !/(?:^|,)\s*cookie\s*(?:,|$)/i.test(current)) {
-      this.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
-    }
-    if (earlierHooks) lockCachingHeaders(this);
-  });
-}
-
-function lockCachingHeaders(res: ServerResponse): void {
-  const setHeader = res.setHeader.bind(res);
-  const removeHeader = res.removeHeader.bind(res);
-  const appendHeader = res.appendHeader.bind(res);
-  res.setHeader = (name, value) => (GUARDED.has(name.toLowerCase()) ? res : setHeader(name, value));
-  res.removeHeader = (name) => {
-    if (!GUARDED.has(name.toLowerCase())) removeHeader(name);
-  };
-  res.appendHeader = (name, value) => (GUARDED.has(name.toLowerCase()) ? res : appendHeader(name, value));
-}
-
 /**
  * Creates the middleware. Reads and checks every option once, here: an invalid configuration throws
  * `IntermissionConfigError` listing every problem, and nothing is checked again per request.
@@ -96,8 +49,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   const { now: clock, previewPath, bypass, logger } = config;
   let proxyChecked = false;
 
-  function letThrough(res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
-    keepPrivate(res);
+  function letThrough(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
+    keepPrivate(res, (req.app as { response?: unknown } | undefined)?.response);
     if (res.locals) res.locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
     next();
@@ -156,7 +109,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       strictRouting: req.app?.get('strict routing') === true,
     };
     const reason = matchBypass(rules, facts, now, snapshot.validAfter);
-    if (reason) return letThrough(res, next, snapshot.mode, reason);
+    if (reason) return letThrough(req, res, next, snapshot.mode, reason);
 
     // 4. No custom rule: answer with the gate.
     if (!bypass) return serve(req, res, next, snapshot, now);
@@ -175,14 +128,14 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       return failed(error);
     }
     if (typeof verdict === 'boolean') {
-      return verdict ? letThrough(res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
+      return verdict ? letThrough(req, res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
     }
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`allow.bypass took over ${BYPASS_TIMEOUT_MS} ms`)), BYPASS_TIMEOUT_MS).unref();
     });
     Promise.race([verdict, slow])
-      .then((allowed: unknown) => (allowed === true ? letThrough(res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
+      .then((allowed: unknown) => (allowed === true ? letThrough(req, res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
       .finally(() => clearTimeout(timer))
       .catch(next);
   }

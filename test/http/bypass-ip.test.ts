@@ -257,9 +257,46 @@ describe.each(expressVersions)('%s', (_name, express) => {
             next();
           });
         });
-        const res = await request(app).get('/');
-        expect(res.text).toContain(REAL_SITE);
-        expectHeaders(res, { 'Cache-Control': 'private, no-store', Vary: /Cookie/, 'X-Accel-Expires': null, 'X-Late': 'still set' });
+        // The first request and later ones: the second runs after the response prototype was hooked.
+        for (let i = 0; i < 2; i++) {
+          const res = await request(app).get('/');
+          expect(res.text).toContain(REAL_SITE);
+          expectHeaders(res, { 'Cache-Control': 'private, no-store', Vary: /Cookie/, 'X-Accel-Expires': null, 'X-Late': 'still set' });
+        }
+      });
+
+      it('a response served by a mounted sub-app is kept private too', async () => {
+        const { app } = createApp(express, { mode: 'maintenance', allow: { ips: ['127.0.0.1'] } }, undefined, (host) => {
+          const sub = express();
+          sub.get('/page', (_req, res) => {
+            res.set({ 'Cache-Control': 'public, max-age=600', 'Surrogate-Control': 'max-age=600' });
+            res.send(`${REAL_SITE} sub-app`);
+          });
+          host.use('/sub', sub);
+        });
+        for (let i = 0; i < 2; i++) {
+          const res = await request(app).get('/sub/page');
+          expect(res.text).toContain(REAL_SITE);
+          expectHeaders(res, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null, Vary: /Cookie/ });
+        }
+      });
+
+      it('a header hook set after the gate, by the route, cannot make it cacheable either', async () => {
+        const { app } = createApp(express, { mode: 'maintenance', allow: { ips: ['127.0.0.1'] } }, undefined, (host) => {
+          host.get('/hooked', (_req, res) => {
+            onHeaders(res, function routeCaching(this: typeof res) {
+              this.setHeader('Cache-Control', 'public, max-age=600');
+              this.setHeader('Surrogate-Control', 'max-age=600');
+            });
+            res.writeHead(200, { 'Content-Type': 'text/plain', 'CDN-Cache-Control': 'max-age=60' });
+            res.end(REAL_SITE);
+          });
+        });
+        for (let i = 0; i < 2; i++) {
+          const res = await request(app).get('/hooked');
+          expect(res.text).toContain(REAL_SITE);
+          expectHeaders(res, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null, 'CDN-Cache-Control': null, Vary: /Cookie/ });
+        }
       });
 
       it('Vary: * is left alone (it already defeats shared caches)', async () => {

@@ -224,7 +224,7 @@ async function run() {
     '| measure | toggles | p50 | p99 | max |',
     '| --- | ---: | ---: | ---: | ---: |',
     row('**propagation: all 3 instances serve the new mode**', results.map((r) => r.all)),
-    row('… down only (the first 503 renders the page)', results.filter((r) => r.mode !== 'off').map((r) => r.all)),
+    row('… down only (the change renders the page)', results.filter((r) => r.mode !== 'off').map((r) => r.all)),
     row('… up only', results.filter((r) => r.mode === 'off').map((r) => r.all)),
     row('first instance serves it', results.map((r) => r.first)),
     row('`set()` resolved (SET + PUBLISH)', results.map((r) => r.write)),

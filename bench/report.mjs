@@ -72,6 +72,19 @@ export function computeStats({ targets, rss }) {
 
 const ranged = (mid, [low, high]) => `**${mid.toFixed(2)}×** (${low.toFixed(2)}–${high.toFixed(2)})`;
 
+/**
+ * Writes results.md, keeping the fleet section that `npm run bench:fleet` maintains between its
+ * markers, so either benchmark can run without erasing the other's numbers.
+ */
+export function writeResults(report) {
+  const path = join(BENCH, 'results.md');
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const start = previous.indexOf('<!-- fleet:start -->');
+  const end = previous.indexOf('<!-- fleet:end -->');
+  const fleet = start >= 0 && end > start ? `\n${previous.slice(start, end + '<!-- fleet:end -->'.length)}\n` : '';
+  writeFileSync(path, `${report.trimEnd()}\n${fleet}`);
+}
+
 export function renderReport(data, analysis = readAnalysis()) {
   const { meta, settings, targets, micro, rss, profiles = {}, profilesSkipped = [] } = data;
   const stats = computeStats(data);
@@ -279,7 +292,7 @@ if (process.argv[1] && import.meta.url.endsWith('/report.mjs') && process.argv[1
   if (data.meta.only) {
     console.error('[bench] that run was partial (BENCH_ONLY): bench/results.md was not written');
   } else {
-    writeFileSync(join(BENCH, 'results.md'), report);
+    writeResults(report);
     console.error('[bench] wrote bench/results.md');
   }
 }

@@ -18,7 +18,7 @@ import os from 'node:os';
 import { join, relative } from 'node:path';
 import { pin, ROOT, BENCH, startChild, stopChild, TASKSET, TMP } from './lib.mjs';
 import { summarize } from './profile-summary.mjs';
-import { computeStats, renderReport, RSS_STEPS, TARGETS } from './report.mjs';
+import { computeStats, renderReport, RSS_STEPS, TARGETS, writeResults } from './report.mjs';
 
 const started = Date.now();
 const env = process.env;
@@ -246,6 +246,6 @@ console.log(report);
 if (only) {
   log('BENCH_ONLY is set: bench/results.md was not written');
 } else {
-  writeFileSync(join(BENCH, 'results.md'), report);
+  writeResults(report);
   log(`wrote bench/results.md (${elapsed().toFixed(0)} s${meta.totalSeconds !== undefined ? `; ${meta.totalSeconds.toFixed(0)} s since npm run bench started` : ''})`);
 }

@@ -110,6 +110,10 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     };
     const reason = matchBypass(rules, facts, now, snapshot.validAfter);
     if (reason) return letThrough(req, res, next, snapshot.mode, reason);
+    // A bypass cookie that did not verify (forged, tampered, expired, revoked): worth a debug line.
+    if (logger.debug && facts.cookie?.includes(config.cookie.name) && rules.cookies) {
+      logger.debug('Bypass rejected', { code: 'bypass-rejected', via: 'cookie', mode: snapshot.mode });
+    }
 
     // 4. No custom rule: answer with the gate.
     if (!bypass) return serve(req, res, next, snapshot, now);

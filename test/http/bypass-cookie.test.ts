@@ -2,6 +2,8 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createPreviewToken } from '../../src/index.js';
 import type { IntermissionOptions } from '../../src/index.js';
+import type {
+  recordingLogger} from '../helpers/app.js';
 import {
   createApp,
   expectHeaders,
@@ -419,6 +421,31 @@ describe.each(expressVersions)('%s', (_name, express) => {
         const fromA = await issueCookie(app, clock, SECRET_A);
         await expectBypass(onlyB, fromA.pair);
       });
+    });
+  });
+});
+
+describe.each(expressVersions)('%s: events for operators', (_name, express) => {
+  describe('logger', () => {
+    it('records gate served, preview cookie issued, bypass granted and bypass rejected', async () => {
+      const { app, logger: given, clock } = cookieApp(express);
+      const logger = given as ReturnType<typeof recordingLogger>;
+      const codes = () => logger.lines.map((line) => line.details?.code);
+
+      await request(app).get('/');
+      expect(codes()).toContain('gate-served');
+
+      const { pair } = await issueCookie(app, clock);
+      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'info', details: expect.objectContaining({ code: 'bypass-granted', via: 'preview' }) }));
+
+      await request(app).get('/').set('Cookie', pair);
+      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'debug', details: expect.objectContaining({ code: 'bypass-granted', reason: 'cookie' }) }));
+
+      await request(app).get('/').set('Cookie', `${pair.slice(0, -2)}xx`);
+      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'debug', details: expect.objectContaining({ code: 'bypass-rejected', via: 'cookie' }) }));
+
+      await request(app).get(previewUrl('v1.forged'));
+      expect(logger.lines).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ code: 'bypass-rejected', via: 'preview' }) }));
     });
   });
 });

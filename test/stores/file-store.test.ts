@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_STATE_BYTES, StateStoreError, type StoredState } from '../../src/state.js';
 import { fileStore } from '../../src/stores/file-store.js';
@@ -196,11 +197,16 @@ describe('fileStore', () => {
         expect(error.message).toContain('EACCES');
         return;
       }
-      // Root reads anything, so the read is made as `nobody` (CI runs as root).
-      chmodSync(join(path, '..'), 0o755);
-      const script = `import(${JSON.stringify(STORE_MODULE)}).then(({ fileStore }) => fileStore(${JSON.stringify(path)}).get()).then(() => console.log('read'), (e) => console.log(e.code + ' ' + e.message))`;
+      // Root reads anything, so the read is made as `nobody` (CI runs as root), from a bundle of the
+      // store in a folder nobody can read (the checkout may sit in a private folder).
+      const dir = join(path, '..');
+      chmodSync(dir, 0o755);
+      const bundle = join(dir, 'file-store.mjs');
+      buildSync({ entryPoints: [fileURLToPath(STORE_MODULE)], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+      chmodSync(bundle, 0o644);
+      const script = `import(${JSON.stringify(pathToFileURL(bundle).href)}).then(({ fileStore }) => fileStore(${JSON.stringify(path)}).get()).then(() => console.log('read'), (e) => console.log(e.code + ' ' + e.message))`;
       const out = await new Promise<string>((resolvePromise, reject) => {
-        execFile(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO, uid: 65534, gid: 65534, env: { ...process.env, HOME: tmpdir() } }, (error, stdout, stderr) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
           if (error) reject(new Error(`${error.message}\n${stderr}`));
           else resolvePromise(stdout.trim());
         });

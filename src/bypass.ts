@@ -1,7 +1,7 @@
 import type { IpMatcher } from './ip-rules.js';
 import type { PathMatcher } from './path-rules.js';
 import type { CookieVerifier } from './signing.js';
-import { bypassCookieNames, readCookie } from './signing.js';
+import { readCookie } from './signing.js';
 import type { BypassReason } from './types.js';
 
 /** The built-in bypass rules, compiled once at start-up. */
@@ -22,10 +22,6 @@ export interface RequestFacts {
   cookie: string | undefined;
   /** The app's `strict routing`: with it on, `/healthz/` does not reach the `/healthz` route. */
   strictRouting?: boolean;
-}
-
-export function compileCookieNames(name: string): BypassRules['cookieNames'] {
-  return bypassCookieNames(name);
 }
 
 /**

@@ -3,7 +3,7 @@
 //   npm run bench:fleet        (builds dist/ first; needs redis-server on PATH)
 //
 // Starts its own redis-server on a free loopback port (no persistence), three app processes
-// (bench/fleet-instance.mjs, importing dist/) following it, then toggles the state down and up
+// (test/support/fleet-instance.mjs, importing dist/) following it, then toggles the state down and up
 // CYCLES times with `redisStore({ url }).set()`, as `intermission down` / `up` do. For each toggle it
 // polls every instance every ~2 ms (keep-alive HEAD /) and records when the LAST one serves the new
 // mode. Prints p50 / p99 / max as Markdown and writes them between the fleet markers of
@@ -11,16 +11,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import net from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { redisStore } from '../dist/index.js';
+import { startRedisServer } from '../test/support/redis-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results.md');
+const INSTANCE = join(HERE, '../test/support/fleet-instance.mjs');
 const START = '<!-- fleet:start -->';
 const END = '<!-- fleet:end -->';
 const INSTANCES = 3;
@@ -32,6 +33,7 @@ const DEADLINE_MS = 55_000;
 
 const children = new Set();
 let writer;
+let redis;
 
 /** Stops everything this script started. Safe to call twice. */
 async function cleanup() {
@@ -52,6 +54,8 @@ async function cleanup() {
     ),
   );
   children.clear();
+  // Last, so the instances do not see an outage while they shut down.
+  await redis?.stop();
 }
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
@@ -64,66 +68,18 @@ const watchdog = setTimeout(() => {
 // One socket per instance: a poll never queues behind another instance's.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    let reply = '';
-    const finish = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString();
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  const failed = new Promise((_, reject) => {
-    child.once('error', (error) => reject(new Error(`cannot start redis-server (${error.message}); install it with apt-get install -y redis-server`)));
-    child.once('exit', (code, signal) => reject(new Error(`redis-server exited (${signal ?? code}) before accepting connections`)));
-  });
-  failed.catch(() => {});
-  const ready = (async () => {
-    const deadline = Date.now() + 10_000;
-    while (!(await ping(port))) {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
-      await sleep(25);
-    }
-  })();
-  await Promise.race([ready, failed]);
-  return `redis://127.0.0.1:${port}`;
-}
-
 function startInstance(url) {
-  const child = spawn(process.execPath, [join(HERE, 'fleet-instance.mjs')], {
+  const child = spawn(process.execPath, [INSTANCE], {
     env: { ...process.env, FLEET_REDIS_URL: url },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('an instance did not listen within 20 s')), 20_000);
-    child.once('message', (message) => {
+    child.on('message', (message) => {
+      // Warnings and errors still show: an outage during the bench would explain odd numbers.
+      if (message.type === 'log' && message.level !== 'info') console.error(`[instance ${child.pid}] ${message.message}`);
+      if (message.type !== 'listening') return;
       clearTimeout(timer);
       resolve(message.port);
     });
@@ -202,7 +158,8 @@ function writeSection(section) {
 
 async function run() {
   const load = loadavg()[0];
-  const url = await startRedis();
+  redis = await startRedisServer();
+  const { url } = redis;
   writer = redisStore({ url });
   // A state before the instances start, so none of them begins with an unknown state.
   await writer.set({ mode: 'off', updatedAt: new Date().toISOString(), updatedBy: 'bench/fleet.mjs' });

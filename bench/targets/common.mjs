@@ -3,6 +3,7 @@
 // answer with the same bytes on the wire.
 import http from 'node:http';
 import express from 'express';
+import { mulberry32 as rng } from '../../test/support/random.mjs';
 import { intermission } from './intermission.mjs';
 
 /** A fixed secret: preview links and bypass cookies are signed with it. */
@@ -13,17 +14,8 @@ export function gateOptions(extra = {}) {
   return { mode: 'maintenance', secret: SECRET, configFile: false, env: {}, logger: false, ...extra };
 }
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded randomness for bench inputs (the tests use the same generator). */
+export { rng };
 
 const v4 = (n) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 

@@ -15,10 +15,12 @@ import { main } from '../../src/cli.js';
 import type { IntermissionStatus, LogDetails, StoredState } from '../../src/index.js';
 import { describeRedis, startRedis } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
-import type { InstanceMessage } from './instance.js';
+import type { InstanceMessage } from '../support/fleet-instance.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const INSTANCE = fileURLToPath(new URL('./instance.ts', import.meta.url));
+const INSTANCE = fileURLToPath(new URL('../support/fleet-instance.mjs', import.meta.url));
+/** The instances run the sources (through tsx), so the test needs no build. */
+const SOURCES = new URL('../../src/index.ts', import.meta.url).href;
 const STEP_TIMEOUT = 60_000;
 const FLEET_SIZE = 3;
 
@@ -42,7 +44,7 @@ const alive = (child: ChildProcess): boolean => child.exitCode === null && child
 async function startInstance(name: string, url: string): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', INSTANCE], {
     cwd: REPO,
-    env: { ...process.env, FLEET_REDIS_URL: url },
+    env: { ...process.env, FLEET_REDIS_URL: url, FLEET_MODULE: SOURCES },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   children.add(child);

@@ -1,6 +1,7 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { checkIpRule, compileIpRules } from '../../src/ip-rules.js';
+import { mulberry32 } from '../support/random.mjs';
 
 function matcherOf(rules: string[], cacheLimit?: number) {
   const { matcher, errors } = compileIpRules(rules, cacheLimit === undefined ? {} : { cacheLimit });
@@ -373,18 +374,6 @@ describe('result cache', () => {
 // ---------------------------------------------------------------------------------------------
 // The fast structure against two slow references over random rules and addresses.
 
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MAPPED = 0xffffn << 32n;
 const MAX_128 = (1n << 128n) - 1n;
 
@@ -407,7 +396,7 @@ function v6Compressed(v: bigint): string {
 
 describe('compiled ranges agree with net.BlockList and a BigInt loop', () => {
   it('1,000 random CIDRs × 10,000 random addresses', () => {
-    const random = prng(20240611);
+    const random = mulberry32(20240611); // seeded, so a failure can be replayed
     const bits = (n: number): bigint => {
       let value = 0n;
       for (let i = 0; i < n; i += 16) value = (value << 16n) | BigInt(Math.floor(random() * 65536));

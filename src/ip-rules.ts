@@ -1,4 +1,5 @@
 import { describeValue as describe } from './messages.js';
+import { parseRuleList, type RuleListError, type RuleProblem } from './rule-list.js';
 /**
  * The admin IP allow-list: which client addresses get through a closed site.
  *
@@ -26,20 +27,11 @@ import { describeValue as describe } from './messages.js';
 
 export type IpRuleErrorCode = 'ERR_INTERMISSION_INVALID_IP' | 'ERR_INTERMISSION_INVALID_CIDR';
 
-/** One rejected rule: which, where in the list, and what is wrong with it and how to fix it. */
-export interface RuleError {
-  /** The rule as given (a description for non-strings). */
-  rule: string;
-  /** Its position in the list (`-1` when the list itself is not an array). */
-  index: number;
-  /** `…_INVALID_CIDR` for rules with a `/`, else `…_INVALID_IP`. */
-  code: IpRuleErrorCode;
-  /** What is wrong and how to fix it. */
-  reason: string;
-}
+/** One rejected rule: which, where in the list (`-1`: not a list), and what is wrong. `…_INVALID_CIDR` for rules with a `/`. */
+export type RuleError = RuleListError<IpRuleErrorCode>;
 
 /** What `checkIpRule` reports for a bad rule. */
-export type IpRuleProblem = Pick<RuleError, 'code' | 'reason'>;
+export type IpRuleProblem = RuleProblem<IpRuleErrorCode>;
 
 export interface IpMatcher {
   /** How many rules were accepted. */
@@ -543,27 +535,10 @@ export function compileIpRules(
 ): { matcher: IpMatcher; errors: RuleError[] } {
   const limit = options.cacheLimit;
   const cacheLimit = typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0 ? limit : DEFAULT_CACHE_LIMIT;
-  const errors: RuleError[] = [];
-  if (!Array.isArray(rules)) {
-    errors.push({
-      rule: describe(rules),
-      index: -1,
-      code: 'ERR_INTERMISSION_INVALID_IP',
-      reason: 'the rules must be an array of strings, e.g. ["10.0.0.0/8", "2001:db8::1"]',
-    });
-    return { matcher: new CompiledIpMatcher(0, [], 0), errors };
-  }
-  const ranges: Range[] = [];
-  const list: readonly unknown[] = rules;
-  for (let index = 0; index < list.length; index++) {
-    const rule = list[index];
-    const parsed = parseRule(rule);
-    if ('code' in parsed) {
-      errors.push({ rule: typeof rule === 'string' ? rule : describe(rule), index, ...parsed });
-    } else {
-      ranges.push(parsed);
-    }
-  }
+  const { valid: ranges, errors } = parseRuleList(rules, parseRule, {
+    code: 'ERR_INTERMISSION_INVALID_IP',
+    reason: 'the rules must be an array of strings, e.g. ["10.0.0.0/8", "2001:db8::1"]',
+  });
   ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const merged: Range[] = [];
   for (const range of ranges) {

@@ -1,4 +1,5 @@
 import { describeValue as describe } from './messages.js';
+import { parseRuleList, type RuleListError, type RuleProblem } from './rule-list.js';
 /**
  * Paths that stay open while the site is closed: health checks, assets, webhooks.
  *
@@ -18,18 +19,11 @@ import { describeValue as describe } from './messages.js';
  * encoded) is never exempt, and rules may not contain one.
  */
 
-export interface PathRuleError {
-  /** The rule as given (a description for non-strings). */
-  rule: string;
-  /** Its position in the list (`-1` when the list itself is not an array). */
-  index: number;
-  code: 'ERR_INTERMISSION_INVALID_PATH';
-  /** What is wrong and how to fix it. */
-  reason: string;
-}
+/** One rejected rule: which, where in the list (`-1`: not a list), and what is wrong. */
+export type PathRuleError = RuleListError<'ERR_INTERMISSION_INVALID_PATH'>;
 
 /** What `checkPathRule` reports for a bad rule. */
-export type PathRuleProblem = Pick<PathRuleError, 'code' | 'reason'>;
+export type PathRuleProblem = RuleProblem<'ERR_INTERMISSION_INVALID_PATH'>;
 
 export interface PathMatcher {
   /** How many rules were accepted. */
@@ -281,28 +275,13 @@ class CompiledPathMatcher implements PathMatcher {
  * matcher (the caller decides whether to refuse to start); they never widen it.
  */
 export function compilePathRules(rules: readonly string[]): { matcher: PathMatcher; errors: PathRuleError[] } {
-  const errors: PathRuleError[] = [];
   const exact = new Set<string>();
   const prefixes = new Map<string, string[]>();
-  if (!Array.isArray(rules)) {
-    errors.push({
-      rule: describe(rules),
-      index: -1,
-      code: 'ERR_INTERMISSION_INVALID_PATH',
-      reason: 'the rules must be an array of strings, e.g. ["/healthz", "/assets/*"]',
-    });
-    return { matcher: new CompiledPathMatcher(0, exact, prefixes), errors };
-  }
-  let size = 0;
-  const list: readonly unknown[] = rules;
-  for (let index = 0; index < list.length; index++) {
-    const rule = list[index];
-    const parsed = parseRule(rule);
-    if ('code' in parsed) {
-      errors.push({ rule: typeof rule === 'string' ? rule : describe(rule), index, ...parsed });
-      continue;
-    }
-    size++;
+  const { valid, errors } = parseRuleList(rules, parseRule, {
+    code: 'ERR_INTERMISSION_INVALID_PATH',
+    reason: 'the rules must be an array of strings, e.g. ["/healthz", "/assets/*"]',
+  });
+  for (const parsed of valid) {
     if (parsed.kind === 'exact') {
       exact.add(parsed.path);
     } else {
@@ -312,5 +291,5 @@ export function compilePathRules(rules: readonly string[]): { matcher: PathMatch
       else if (!group.includes(parsed.prefix)) group.push(parsed.prefix);
     }
   }
-  return { matcher: new CompiledPathMatcher(size, exact, prefixes), errors };
+  return { matcher: new CompiledPathMatcher(valid.length, exact, prefixes), errors };
 }

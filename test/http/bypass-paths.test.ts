@@ -13,6 +13,7 @@ import {
   recordingLogger,
   type ExpressFactory,
 } from '../helpers/app.js';
+import { ASSETS_TRAVERSALS } from '../helpers/traversals.js';
 
 const PATH_BYPASS = JSON.stringify({ mode: 'maintenance', bypass: 'path' });
 
@@ -22,25 +23,11 @@ function pathApp(express: ExpressFactory, options: IntermissionOptions = {}) {
 }
 
 const TRAVERSALS = [
-  '/assets/../secret.html',
-  '/assets/%2e%2e/secret.html',
-  '/assets/%2E%2E/secret.html',
-  '/assets/..%2fsecret.html',
-  '/assets/..%2Fsecret.html',
-  '/assets/..%5csecret.html',
-  '/assets/%252e%252e/secret.html',
-  '/assets/.%2e/secret.html',
-  '/assets/%2e./secret.html',
+  ...ASSETS_TRAVERSALS,
   '/assets/./../secret.html',
-  '/assets\\..\\secret.html',
-  '/assets/..\\secret.html',
   '//assets/../secret.html',
-  '/assets//../secret.html',
-  '/assets/..;/secret.html',
   '/assets/x.css%00',
   '/assets/x.css%00/../../secret.html',
-  '/assets/%zz',
-  '/assets/%c0%ae%c0%ae/secret.html',
   '/ASSETS/x.css',
   '/Assets/x.css',
 ];

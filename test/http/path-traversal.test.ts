@@ -13,44 +13,31 @@ import express4 from 'express4';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/path-rules.js';
+import { ASSETS_TRAVERSALS } from '../helpers/traversals.js';
 
 const SECRET = 'TOP-SECRET-7d3f9a1c';
 const ASSET = 'body{color:rebeccapurple}';
 
 /** Every way we know of to say "secret.html" while looking like a path under an open prefix. */
 const TRAVERSALS = [
-  '/assets/../secret.html',
-  '/assets/%2e%2e/secret.html',
-  '/assets/%2E%2E/secret.html',
+  ...ASSETS_TRAVERSALS,
   '/assets/%2e%2E/secret.html',
-  '/assets/..%2fsecret.html',
-  '/assets/..%2Fsecret.html',
-  '/assets/..%5csecret.html',
   '/assets/..%5Csecret.html',
-  '/assets/%252e%252e/secret.html',
-  '/assets/.%2e/secret.html',
-  '/assets/%2e./secret.html',
   '/assets/%2e%2e%2fsecret.html',
   '/assets/%2e%2e/%2e%2e/secret.html',
   '/assets/./../secret.html',
-  '/assets\\..\\secret.html',
-  '/assets/..\\secret.html',
   '/assets/./x.css',
   '//assets/x.css',
   '//assets/../secret.html',
   '/assets//x.css',
-  '/assets//../secret.html',
   '/assets/x.css%00',
   '/assets/x%00.css',
   '/assets/%00/../secret.html',
-  '/assets/%zz',
   '/assets/%zz/../secret.html',
   '/assets/..%c0%afsecret.html',
-  '/assets/%c0%ae%c0%ae/secret.html',
   '/assets/%u002e%u002e/secret.html',
   '/assets/\xc0\xae\xc0\xae/secret.html', // raw overlong-UTF-8 bytes, sent as latin1
   '/assets/\uff0e\uff0e/secret.html', // full-width dots; Node sends their low bytes
-  '/assets/..;/secret.html',
   '/assets;/../secret.html',
   '/assets/.../secret.html',
   '/assets/..%20/secret.html',

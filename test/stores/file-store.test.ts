@@ -69,6 +69,18 @@ function recorder() {
   };
 }
 
+/** A store holding a first state, with two subscribers that have both received it. */
+async function twoSubscribers(path: string, options: { interval?: number }) {
+  const s = store(path, options);
+  await s.set!(state({ message: '1' }));
+  const a = recorder();
+  const b = recorder();
+  const unsubscribeA = await s.subscribe!(a.onChange, a.onError);
+  await s.subscribe!(b.onChange, b.onError);
+  await until(() => a.events.length === 1 && b.events.length === 1, 'the first deliveries');
+  return { s, a, b, unsubscribeA };
+}
+
 async function rejection(promise: unknown): Promise<StateStoreError> {
   try {
     await promise;
@@ -543,13 +555,7 @@ describe('fileStore', () => {
 
     it('stops calling back after unsubscribe, and other subscribers carry on', async () => {
       const path = tempFile();
-      const s = store(path, FAST);
-      await s.set!(state({ message: '1' }));
-      const a = recorder();
-      const b = recorder();
-      const unsubscribeA = await s.subscribe!(a.onChange, a.onError);
-      await s.subscribe!(b.onChange, b.onError);
-      await until(() => a.events.length === 1 && b.events.length === 1, 'the first deliveries');
+      const { s, a, b, unsubscribeA } = await twoSubscribers(path, FAST);
 
       await s.set!(state({ message: '2' }));
       await until(() => a.events.length === 2 && b.events.length === 2, 'the change');
@@ -613,13 +619,7 @@ describe('fileStore', () => {
 
       const path = tempFile();
       // A long interval: a timer close() failed to clear would still be pending when checked.
-      const s = store(path, { interval: 60_000 });
-      await s.set!(state({ message: '1' }));
-      const a = recorder();
-      const b = recorder();
-      s.subscribe!(a.onChange, a.onError);
-      s.subscribe!(b.onChange, b.onError);
-      await until(() => a.events.length === 1 && b.events.length === 1, 'the first deliveries');
+      const { s, a } = await twoSubscribers(path, { interval: 60_000 });
       expect([...live.values()]).toContain('Timeout');
 
       await s.close!();
@@ -633,13 +633,7 @@ describe('fileStore', () => {
 
     it('stops calling back every subscriber, even with a read in flight', async () => {
       const path = tempFile();
-      const s = store(path, { interval: 1 });
-      await s.set!(state({ message: '1' }));
-      const a = recorder();
-      const b = recorder();
-      s.subscribe!(a.onChange, a.onError);
-      s.subscribe!(b.onChange, b.onError);
-      await until(() => a.events.length === 1 && b.events.length === 1, 'the first deliveries');
+      const { s, a, b } = await twoSubscribers(path, { interval: 1 });
       await s.close!();
       await s.set!(state({ message: '2' }));
       writeFileSync(path, 'corrupt');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalPath, checkPathRule, compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/path-rules.js';
+import { ASSETS_TRAVERSALS } from '../helpers/traversals.js';
 
 function matcherOf(rules: readonly string[]) {
   const { matcher, errors } = compilePathRules(rules);
@@ -253,35 +254,21 @@ describe('canonicalPath', () => {
 describe('PathMatcher.matches: traversal and confusion variants stay closed', () => {
   const matcher = matcherOf([...DEFAULT_OPEN_PATHS, '/assets/*', '/webhooks/stripe']);
   it.each([
-    '/assets/../secret.html',
-    '/assets/%2e%2e/secret.html',
-    '/assets/%2E%2E/secret.html',
+    ...ASSETS_TRAVERSALS,
     '/assets/%2e%2E/secret.html',
-    '/assets/..%2fsecret.html',
-    '/assets/..%2Fsecret.html',
-    '/assets/..%5csecret.html',
     '/assets/..%5Csecret.html',
-    '/assets/%252e%252e/secret.html',
     '/assets/%25252e%25252e/secret.html',
-    '/assets/.%2e/secret.html',
-    '/assets/%2e./secret.html',
-    '/assets\\..\\secret.html',
-    '/assets/..\\secret.html',
     '/assets/./x',
     '/assets/./x.css',
     '//assets/x',
     '//assets/x.css',
     '/assets//x',
-    '/assets//../secret.html',
     '/assets/x%00.css',
     '/assets/x\0.css',
     '/assets/%00/../secret.html',
-    '/assets/%zz',
     '/assets/%',
     '/assets/..%c0%afsecret.html',
-    '/assets/%c0%ae%c0%ae/secret.html',
     '/assets/%u002e%u002e/secret.html',
-    '/assets/..;/secret.html',
     '/assets;/../secret.html',
     '/assets/x.css;.html',
     '/assets/.../secret.html',

@@ -1,6 +1,6 @@
 // Micro-benchmark of the per-request bypass decision, in ns per request.
 //
-// The rule matchers are not part of the public API, so src/bypass.ts and friends are bundled with
+// The rule matchers are not part of the public API, so src/bypass/ and friends are bundled with
 // esbuild into bench/.tmp/decision.mjs (the same code dist/ is built from); the `off` case calls the
 // real middleware from dist/. Each case runs in its own freshly compiled loop (so call sites stay
 // monomorphic), 1e6 iterations per run unless a run would take over ~150 ms, median of 5 runs after
@@ -25,10 +25,10 @@ const outfile = join(TMP, 'decision.mjs');
 await build({
   stdin: {
     contents: [
-      "export { matchBypass } from './src/bypass.ts';",
-      "export { compilePathRules, DEFAULT_OPEN_PATHS } from './src/path-rules.ts';",
-      "export { compileIpRules } from './src/ip-rules.ts';",
-      "export { createKeyRing, createCookieVerifier, signBypassCookie, bypassCookieNames } from './src/signing.ts';",
+      "export { matchBypass } from './src/bypass/match.ts';",
+      "export { compilePathRules, DEFAULT_OPEN_PATHS } from './src/bypass/path-rules.ts';",
+      "export { compileIpRules } from './src/bypass/ip-rules.ts';",
+      "export { createKeyRing, createCookieVerifier, signBypassCookie, bypassCookieNames } from './src/bypass/signing.ts';",
     ].join('\n'),
     resolveDir: ROOT,
     loader: 'ts',

@@ -29,10 +29,10 @@ await build({
   define: { 'import.meta.url': '__intermissionModuleUrl' },
   banner: { js: "const __intermissionModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-if (existsSync(join(root, 'src/cli.ts'))) {
+if (existsSync(join(root, 'src/cli/main.ts'))) {
   await build({
     ...common,
-    entryPoints: ['src/cli.ts'],
+    entryPoints: ['src/cli/main.ts'],
     format: 'esm',
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },

@@ -1,31 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { BypassRules } from './bypass.js';
-import type { ResolvedConfig } from './config.js';
+import type { BypassRules } from './bypass/match.js';
+import type { ResolvedConfig } from './config/resolve.js';
 import { IntermissionConfigError, type ConfigIssue, type WarningCode } from './errors.js';
-import { compileIpRules } from './ip-rules.js';
-import { buildPageSet, DEFAULT_TEXT, type PageSet } from './pages.js';
-import { compilePathRules } from './path-rules.js';
-import { builtInAssets, loadTemplates, type Templates } from './render.js';
-import type { GateHeaders } from './respond.js';
-import { endOf, phaseAt, retryAfterSeconds, retryAfterValue } from './schedule.js';
-import { gateSecurityHeaders } from './security-headers.js';
-import { bypassCookieNames, createCookieVerifier, createKeyRing, type KeyRing } from './signing.js';
-import { loadTeaserFile, resolveTeaser } from './teaser-source.js';
-import { normalizeTeaser } from './teaser.js';
+import { compileIpRules } from './bypass/ip-rules.js';
+import { buildPageSet, DEFAULT_TEXT, type PageSet } from './pages/page-set.js';
+import { compilePathRules } from './bypass/path-rules.js';
+import { builtInAssets, loadTemplates, type Templates } from './pages/render.js';
+import type { GateHeaders } from './pages/respond.js';
+import { endOf, phaseAt, retryAfterSeconds, retryAfterValue } from './state/schedule.js';
+import { gateSecurityHeaders } from './pages/security-headers.js';
+import { bypassCookieNames, createCookieVerifier, createKeyRing, type KeyRing } from './bypass/signing.js';
+import { loadTeaserFile, resolveTeaser } from './teaser/source.js';
+import { normalizeTeaser } from './teaser/extract.js';
+import type { GateState } from './state/stored-state.js';
 import type { Logger, Mode, Teaser, TeaserFile, TeaserResolver } from './types.js';
-
-/** The runtime state: what a store (or the config, before any store) says the gate should do. */
-export interface GateState {
-  mode: Mode;
-  message?: string | undefined;
-  retryAfter?: number | undefined;
-  until?: number | undefined;
-  launchAt?: number | undefined;
-  startsAt?: number | undefined;
-  /** Bypass cookies and preview links issued before this instant (epoch ms) no longer work. */
-  previewsValidAfter?: number | undefined;
-}
 
 /** The state resolved at one instant, cached until the next instant at which it can change. */
 export interface Snapshot {

@@ -1,13 +1,12 @@
 export { intermission, intermission as default } from './middleware.js';
-export { createPreviewToken } from './signing.js';
-export { extractTeaser } from './teaser.js';
+export { createPreviewToken } from './bypass/signing.js';
+export { extractTeaser } from './teaser/extract.js';
 export { IntermissionConfigError } from './errors.js';
-export { fileStore } from './stores/file-store.js';
-export type { FileStoreOptions } from './stores/file-store.js';
-export { redisStore } from './stores/redis-store.js';
-export type { RedisClientLike, RedisStore, RedisStoreOptions } from './stores/redis-store.js';
-export { StateStoreError } from './state.js';
-export type { StateStore, StoredState } from './state.js';
+export { fileStore } from './state/stores/file-store.js';
+export type { FileStoreOptions } from './state/stores/file-store.js';
+export { redisStore } from './state/stores/redis-store.js';
+export type { RedisClientLike, RedisStore, RedisStoreOptions } from './state/stores/redis-store.js';
+export { StateStoreError } from './state/stored-state.js';
 export type { ConfigErrorCode, ConfigIssue, WarningCode } from './errors.js';
 export type {
   AllowOptions,
@@ -24,6 +23,8 @@ export type {
   LogDetails,
   Logger,
   Mode,
+  StateStore,
+  StoredState,
   PageOptions,
   StateSource,
   Teaser,

@@ -1,9 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import { matchBypass } from './bypass.js';
+import { matchBypass } from './bypass/match.js';
 import type { Gate } from './gate.js';
-import { isPreviewUrl } from './preview.js';
-import { writeGate } from './respond.js';
+import { isPreviewUrl } from './bypass/preview-endpoint.js';
+import { writeGate } from './pages/respond.js';
 
 /** What the listener needs of an Express app: to be called, and its compiled `trust proxy`. */
 export interface ExpressAppLike {

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { matchBypass } from './bypass.js';
-import { resolveConfig } from './config.js';
+import { matchBypass } from './bypass/match.js';
+import { resolveConfig } from './config/resolve.js';
 import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
-import { handlePreview, isPreviewUrl } from './preview.js';
-import { keepPrivate } from './private-responses.js';
-import { writeGate } from './respond.js';
-import { createStateTracker } from './state-tracker.js';
+import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
+import { keepPrivate } from './pages/private-responses.js';
+import { writeGate } from './pages/respond.js';
+import { createStateTracker } from './state/tracker.js';
 import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
 
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */

@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { StateStore } from './state.js';
 
 /** What the gate does: let everyone through, or answer with one of its two pages. */
 export type Mode = 'off' | 'maintenance' | 'coming-soon';
@@ -218,4 +217,48 @@ export interface CreatePreviewTokenOptions {
   next?: string;
   /** Clock for tests. Default: `Date.now`. */
   now?: Clock;
+}
+
+/**
+ * The runtime state as stores keep it (a JSON file, a Redis key): what `intermission down` wrote.
+ * Times are ISO 8601 strings so the file stays readable and editable by hand.
+ */
+export interface StoredState {
+  mode: Mode;
+  /** Replaces the page's message for this window. */
+  message?: string;
+  /** Seconds for `Retry-After` when no end is known. */
+  retryAfter?: number;
+  /** Maintenance ends (ISO 8601). */
+  until?: string;
+  /** Coming soon ends: the launch (ISO 8601). */
+  launchAt?: string;
+  /** Closed only from this instant on: a window planned ahead (ISO 8601). */
+  startsAt?: string;
+  /** When this state was written (ISO 8601). */
+  updatedAt: string;
+  /** Who wrote it (`user@host` from the CLI). */
+  updatedBy?: string;
+  /** Bypass cookies and preview links issued before this instant stop working (ISO 8601). */
+  previewsValidAfter?: string;
+}
+
+/**
+ * Where the runtime state lives. Only `get` is required; every method may be sync or async.
+ *
+ * | method | required | what it does |
+ * | --- | --- | --- |
+ * | `get()` | yes | The current state, or `null` when the store holds none (config and env decide). Throws or rejects when the store cannot answer or holds something invalid: the gate then keeps its last known state. |
+ * | `set(state)` | no | Writes a state (used by the CLI and by `gate.set()`). |
+ * | `subscribe(onChange, onError)` | no | Calls `onChange` with each new state (or `null`) as it sees it, `onError` when it cannot read; returns an unsubscribe function. Without it, the gate polls `get()`. |
+ * | `close()` | no | Releases timers, watchers and connections. |
+ */
+export interface StateStore {
+  get(): StoredState | null | Promise<StoredState | null>;
+  set?(state: StoredState): void | Promise<void>;
+  subscribe?(
+    onChange: (state: StoredState | null) => void,
+    onError: (error: unknown) => void,
+  ): (() => void) | Promise<() => void>;
+  close?(): void | Promise<void>;
 }

@@ -12,7 +12,7 @@ import {
   noticePage,
   type PageLocals,
   type Templates,
-} from '../../src/render.js';
+} from '../../src/pages/render.js';
 import { describeWithChromium } from '../helpers/chromium.js';
 
 const SHOTS = '/tmp/intermission-shots';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatSpan, main } from '../../src/cli.js';
-import type { StatusReport } from '../../src/cli.js';
-import { createKeyRing, verifyPreviewToken } from '../../src/signing.js';
-import type { StoredState } from '../../src/state.js';
+import { formatSpan, main } from '../../src/cli/main.js';
+import type { StatusReport } from '../../src/cli/main.js';
+import { createKeyRing, verifyPreviewToken } from '../../src/bypass/signing.js';
+import type { StoredState } from '../../src/types.js';
 import { describeRedis, startRedis } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 

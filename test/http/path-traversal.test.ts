@@ -12,7 +12,7 @@ import express from 'express';
 import express4 from 'express4';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/path-rules.js';
+import { compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/bypass/path-rules.js';
 import { ASSETS_TRAVERSALS } from '../helpers/traversals.js';
 
 const SECRET = 'TOP-SECRET-7d3f9a1c';

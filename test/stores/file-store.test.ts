@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_STATE_BYTES, StateStoreError, type StoredState } from '../../src/state.js';
-import { fileStore } from '../../src/stores/file-store.js';
+import type { StoredState } from '../../src/types.js';
+import { MAX_STATE_BYTES, StateStoreError } from '../../src/state/stored-state.js';
+import { fileStore } from '../../src/state/stores/file-store.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const STORE_MODULE = pathToFileURL(fileURLToPath(new URL('../../src/stores/file-store.ts', import.meta.url))).href;

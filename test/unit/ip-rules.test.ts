@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkIpRule, compileIpRules } from '../../src/ip-rules.js';
+import { checkIpRule, compileIpRules } from '../../src/bypass/ip-rules.js';
 import { mulberry32 } from '../support/random.mjs';
 
 function matcherOf(rules: string[], cacheLimit?: number) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalPath, checkPathRule, compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/path-rules.js';
+import { canonicalPath, checkPathRule, compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/bypass/path-rules.js';
 import { ASSETS_TRAVERSALS } from '../helpers/traversals.js';
 
 function matcherOf(rules: readonly string[]) {

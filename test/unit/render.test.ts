@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ejs from 'ejs';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package-root.js';
+import { packageRoot } from '../../src/shared/package-root.js';
 import {
   builtInAssets,
   builtInViewsDir,
@@ -18,7 +18,7 @@ import {
   TemplateError,
   type PageKind,
   type PageLocals,
-} from '../../src/render.js';
+} from '../../src/pages/render.js';
 import type { Teaser } from '../../src/types.js';
 
 type Document = ReturnType<typeof parseDocument>;

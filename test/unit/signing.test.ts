@@ -13,7 +13,7 @@ import {
   verifyBypassCookie,
   verifyPreviewToken,
   type KeyRing,
-} from '../../src/signing.js';
+} from '../../src/bypass/signing.js';
 
 // Count HMACs so cache hits and cheap rejections can be proven without timing.
 vi.mock('node:crypto', async (importOriginal) => {

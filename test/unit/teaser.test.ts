@@ -4,8 +4,8 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countWords, extractTeaser, htmlToText, normalizeTeaser, splitFrontMatter } from '../../src/teaser.js';
-import { loadTeaserFile, MAX_TEASER_FILE_BYTES, resolveTeaser, TeaserFileError } from '../../src/teaser-source.js';
+import { countWords, extractTeaser, htmlToText, normalizeTeaser, splitFrontMatter } from '../../src/teaser/extract.js';
+import { loadTeaserFile, MAX_TEASER_FILE_BYTES, resolveTeaser, TeaserFileError } from '../../src/teaser/source.js';
 import type { Teaser, TeaserResolver } from '../../src/types.js';
 
 const ELLIPSIS = '\u2026';

@@ -1,4 +1,4 @@
-import { describeValue } from './messages.js';
+import { describeValue } from '../shared/messages.js';
 
 /** What is wrong with one rule, and how to fix it. */
 export interface RuleProblem<Code extends string> {

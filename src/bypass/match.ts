@@ -2,7 +2,7 @@ import type { IpMatcher } from './ip-rules.js';
 import type { PathMatcher } from './path-rules.js';
 import type { CookieVerifier } from './signing.js';
 import { readCookie } from './signing.js';
-import type { BypassReason } from './types.js';
+import type { BypassReason } from '../types.js';
 
 /** The built-in bypass rules, compiled once at start-up. */
 export interface BypassRules {

@@ -1,4 +1,4 @@
-import { describeValue as describe } from './messages.js';
+import { describeValue as describe } from '../shared/messages.js';
 import { parseRuleList, type RuleListError, type RuleProblem } from './rule-list.js';
 /**
  * Paths that stay open while the site is closed: health checks, assets, webhooks.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { negotiateEncoding, negotiateFormat, type Encoding } from './negotiate.js';
-import { bodyFor, etagFor, type Body, type PageSet } from './pages.js';
+import { bodyFor, etagFor, type Body, type PageSet } from './page-set.js';
 
 /** Headers every gate response carries, computed once at start-up. */
 export interface GateHeaders {

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Encoding, Format } from './negotiate.js';
 import { builtInAssets, countdownParts, fallbackPage, formatDate, type PageKind, type PageLocals, type Templates } from './render.js';
-import type { Teaser } from './types.js';
+import type { Teaser } from '../types.js';
 
 /** Everything a page says, with times as epoch ms. One clock (`now`) for all of it. */
 export interface PageContent {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import ejs from 'ejs';
-import { packageRoot } from './package-root.js';
-import type { Teaser } from './types.js';
+import { packageRoot } from '../shared/package-root.js';
+import type { Teaser } from '../types.js';
 
 export type PageKind = 'maintenance' | 'coming-soon';
 

@@ -1,6 +1,6 @@
-import type { StateStore, StoredState } from './state.js';
-import { sameState } from './state.js';
-import type { Logger } from './types.js';
+import type { StateStore, StoredState } from '../types.js';
+import { sameState } from './stored-state.js';
+import type { Logger } from '../types.js';
 
 const REQUIRED = ['get'] as const;
 const OPTIONAL = ['set', 'subscribe', 'close'] as const;

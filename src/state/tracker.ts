@@ -1,11 +1,12 @@
-import type { ResolvedConfig } from './config.js';
-import type { Gate, GateState } from './gate.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { Gate } from '../gate.js';
 import { phaseAt } from './schedule.js';
-import { toGateState, type StateStore, type StoredState } from './state.js';
-import { assertStore, linkStore, type StoreLink } from './state-sync.js';
+import type { StateStore, StoredState } from '../types.js';
+import { toGateState, type GateState } from './stored-state.js';
+import { assertStore, linkStore, type StoreLink } from './sync.js';
 import { fileStore } from './stores/file-store.js';
 import { redisStore } from './stores/redis-store.js';
-import type { IntermissionStatus, StateSource } from './types.js';
+import type { IntermissionStatus, StateSource } from '../types.js';
 
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();

@@ -1,50 +1,18 @@
 import * as z from 'zod';
-import { parseIsoDateTime } from './config-schema.js';
-import type { GateState } from './gate.js';
-import type { Mode } from './types.js';
+import { parseIsoDateTime } from '../shared/iso-time.js';
+import { MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MAX_UPDATED_BY_LENGTH } from '../shared/limits.js';
+import type { Mode, StoredState } from '../types.js';
 
-/**
- * The runtime state as stores keep it (a JSON file, a Redis key): what `intermission down` wrote.
- * Times are ISO 8601 strings so the file stays readable and editable by hand.
- */
-export interface StoredState {
+/** The runtime state: what a store (or the config, before any store) says the gate should do. Times in epoch ms. */
+export interface GateState {
   mode: Mode;
-  /** Replaces the page's message for this window. */
-  message?: string;
-  /** Seconds for `Retry-After` when no end is known. */
-  retryAfter?: number;
-  /** Maintenance ends (ISO 8601). */
-  until?: string;
-  /** Coming soon ends: the launch (ISO 8601). */
-  launchAt?: string;
-  /** Closed only from this instant on: a window planned ahead (ISO 8601). */
-  startsAt?: string;
-  /** When this state was written (ISO 8601). */
-  updatedAt: string;
-  /** Who wrote it (`user@host` from the CLI). */
-  updatedBy?: string;
-  /** Bypass cookies and preview links issued before this instant stop working (ISO 8601). */
-  previewsValidAfter?: string;
-}
-
-/**
- * Where the runtime state lives. Only `get` is required; every method may be sync or async.
- *
- * | method | required | what it does |
- * | --- | --- | --- |
- * | `get()` | yes | The current state, or `null` when the store holds none (config and env decide). Throws or rejects when the store cannot answer or holds something invalid: the gate then keeps its last known state. |
- * | `set(state)` | no | Writes a state (used by the CLI and by `gate.set()`). |
- * | `subscribe(onChange, onError)` | no | Calls `onChange` with each new state (or `null`) as it sees it, `onError` when it cannot read; returns an unsubscribe function. Without it, the gate polls `get()`. |
- * | `close()` | no | Releases timers, watchers and connections. |
- */
-export interface StateStore {
-  get(): StoredState | null | Promise<StoredState | null>;
-  set?(state: StoredState): void | Promise<void>;
-  subscribe?(
-    onChange: (state: StoredState | null) => void,
-    onError: (error: unknown) => void,
-  ): (() => void) | Promise<() => void>;
-  close?(): void | Promise<void>;
+  message?: string | undefined;
+  retryAfter?: number | undefined;
+  until?: number | undefined;
+  launchAt?: number | undefined;
+  startsAt?: number | undefined;
+  /** Bypass cookies and preview links issued before this instant (epoch ms) no longer work. */
+  previewsValidAfter?: number | undefined;
 }
 
 /** Thrown by stores when the stored state cannot be used; the gate keeps its last known state. */
@@ -65,13 +33,13 @@ const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undef
 /** Unknown keys are ignored rather than refused: a newer CLI may write fields an older app does not know. */
 export const storedStateSchema = z.object({
   mode: z.enum(['off', 'maintenance', 'coming-soon']),
-  message: z.string().max(2000).optional(),
-  retryAfter: z.number().int().min(1).max(366 * 24 * 3600).optional(),
+  message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
+  retryAfter: z.number().int().min(1).max(MAX_SCHEDULE_SECONDS).optional(),
   until: isoDateTime.optional(),
   launchAt: isoDateTime.optional(),
   startsAt: isoDateTime.optional(),
   updatedAt: isoDateTime,
-  updatedBy: z.string().max(200).optional(),
+  updatedBy: z.string().max(MAX_UPDATED_BY_LENGTH).optional(),
   previewsValidAfter: isoDateTime.optional(),
 });
 

@@ -3,7 +3,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_STATE_BYTES, parseStoredState, sameState, StateStoreError, type StateStore, type StoredState } from '../state.js';
+import type { StateStore, StoredState } from '../../types.js';
+import { MAX_STATE_BYTES, parseStoredState, sameState, StateStoreError } from '../stored-state.js';
 
 /** Under a second between a write and a running app seeing it, with room for the read itself. */
 const DEFAULT_INTERVAL = 250;

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseStoredState, sameState, StateStoreError } from '../state.js';
-import type { StateStore, StoredState } from '../state.js';
+import { parseStoredState, sameState, StateStoreError } from '../stored-state.js';
+import type { StateStore, StoredState } from '../../types.js';
 // Types only: node-redis is an optional peer, loaded with `import()` when a store is given a `url`.
 import type * as NodeRedis from 'redis';
-import { redactUrl as redact } from '../messages.js';
+import { redactUrl as redact } from '../../shared/messages.js';
 
 /** A pub/sub message listener, as node-redis calls it. */
 export type RedisMessageListener = (message: string, channel: string) => unknown;

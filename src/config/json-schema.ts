@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { configSchema } from './config-schema.js';
+import { configSchema } from './schema.js';
 
 /** The JSON Schema of a config file (what users write, so the input side of the schema). */
 export function configSchemaJson(): Record<string, unknown> {

@@ -16,14 +16,14 @@
  * Times are inclusive at `iat` and exclusive at `exp`: a token or cookie is valid while `now < exp`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { CreatePreviewTokenOptions } from './types.js';
+import { DEFAULT_PREVIEW_TTL_SECONDS, MAX_PREVIEW_TTL_SECONDS, MIN_SECRET_LENGTH } from '../shared/limits.js';
+import type { CreatePreviewTokenOptions } from '../types.js';
 
 /** Longest preview link accepted, in seconds (30 days), matching the cookie's own cap. */
-const MAX_TTL_SECONDS = 30 * 24 * 60 * 60;
+const MAX_TTL_SECONDS = MAX_PREVIEW_TTL_SECONDS;
 const MAX_TTL_MS = MAX_TTL_SECONDS * 1000;
-const DEFAULT_TTL_SECONDS = 3600;
+const DEFAULT_TTL_SECONDS = DEFAULT_PREVIEW_TTL_SECONDS;
 /** Secrets shorter than this are refused by the public `createPreviewToken` (the middleware checks too). */
-const MIN_SECRET_LENGTH = 32;
 /** How far in the future an `iat` may be: covers clock drift between servers, no more. */
 const CLOCK_SKEW_MS = 60_000;
 /** Slack on the cookie lifetime cap: absorbs seconds↔milliseconds rounding by the signer, nothing else. */

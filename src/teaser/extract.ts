@@ -1,7 +1,7 @@
 import { Parser } from 'htmlparser2';
 import { Marked } from 'marked';
 import { parse as parseYaml } from 'yaml';
-import type { ExtractTeaserOptions, Teaser, TeaserFormat } from './types.js';
+import type { ExtractTeaserOptions, Teaser, TeaserFormat } from '../types.js';
 
 /** WordPress's `excerpt_length`. */
 export const DEFAULT_EXCERPT_WORDS = 55;

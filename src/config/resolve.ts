@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as z from 'zod';
-import { configSchema, parseIsoDateTime, type FileConfig } from './config-schema.js';
-import type { ConfigErrorCode, ConfigIssue } from './errors.js';
-import { compileIpRules } from './ip-rules.js';
-import { closest } from './messages.js';
-import { compilePathRules, DEFAULT_OPEN_PATHS } from './path-rules.js';
+import { parseIsoDateTime } from '../shared/iso-time.js';
+import { MAX_COOKIE_MAX_AGE_SECONDS, MIN_COOKIE_MAX_AGE_SECONDS, MIN_SECRET_LENGTH } from '../shared/limits.js';
+import { configSchema, type FileConfig } from './schema.js';
+import type { ConfigErrorCode, ConfigIssue } from '../errors.js';
+import { compileIpRules } from '../bypass/ip-rules.js';
+import { closest } from '../shared/messages.js';
+import { compilePathRules, DEFAULT_OPEN_PATHS } from '../bypass/path-rules.js';
 import type {
   BypassPredicate,
   IntermissionOptions,
@@ -14,7 +16,7 @@ import type {
   Teaser,
   TeaserFile,
   TeaserResolver,
-} from './types.js';
+} from '../types.js';
 
 /** Where the effective value of a setting came from, lowest precedence first. */
 export type ConfigSource = 'default' | 'config file' | 'options' | 'env';
@@ -70,7 +72,6 @@ export const DEFAULTS = {
   configFile: 'config/intermission.json',
 } as const;
 
-const MIN_SECRET_LENGTH = 32;
 const SECRET_FIX = `use a random string of at least ${MIN_SECRET_LENGTH} characters (\`npx intermission secret\` prints one)`;
 
 const KNOWN_TOP_LEVEL = [
@@ -106,7 +107,7 @@ const FIXES: Record<string, { code: ConfigErrorCode; fix: string }> = {
   statusCode: { code: 'ERR_INTERMISSION_INVALID_NUMBER', fix: 'use an HTTP status from 200 to 599' },
   'cookie.maxAge': {
     code: 'ERR_INTERMISSION_INVALID_NUMBER',
-    fix: 'use whole seconds from 60 to 2592000 (30 days); milliseconds are a common slip',
+    fix: `use whole seconds from ${MIN_COOKIE_MAX_AGE_SECONDS} to ${MAX_COOKIE_MAX_AGE_SECONDS} (30 days); milliseconds are a common slip`,
   },
 };
 

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { extname, resolve } from 'node:path';
-import { extractTeaser, normalizeTeaser } from './teaser.js';
-import type { Teaser, TeaserFile, TeaserFormat, TeaserResolver } from './types.js';
+import { extractTeaser, normalizeTeaser } from './extract.js';
+import type { Teaser, TeaserFile, TeaserFormat, TeaserResolver } from '../types.js';
 
 /** Largest teaser file read at start-up: an article, not a data dump. */
 export const MAX_TEASER_FILE_BYTES = 2 * 1024 * 1024;

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { parseIsoDateTime } from '../shared/iso-time.js';
+import { MAX_COOKIE_MAX_AGE_SECONDS, MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MIN_COOKIE_MAX_AGE_SECONDS } from '../shared/limits.js';
 
 /**
  * The serialisable part of the options: what a JSON config file, the environment or code may set.
@@ -6,26 +8,10 @@ import * as z from 'zod';
  * `config/intermission.schema.json` is generated from this schema (`npm run schema`).
  */
 
-const MAX_SECONDS = 366 * 24 * 60 * 60;
-
-/** ISO 8601 date-time with an explicit zone: `2026-12-24T18:00:00Z` or `…+01:00`. */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
-export function parseIsoDateTime(text: string): number | undefined {
-  if (!ISO_DATE_TIME.test(text)) return undefined;
-  const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) return undefined;
-  // Date.parse rolls 2026-02-30 over into March; a date that does not exist is a typo, not a wish.
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
-  const probe = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 0));
-  if (probe.getUTCMonth() + 1 !== month || probe.getUTCDate() !== day) return undefined;
-  return ms;
-}
-
 const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, { error: 'expected an ISO 8601 date-time with a time zone, like 2026-12-24T18:00:00Z',
 });
 
-const seconds = z.number().int().min(1).max(MAX_SECONDS);
+const seconds = z.number().int().min(1).max(MAX_SCHEDULE_SECONDS);
 
 const teaserFields = {
   title: z.string().optional(),
@@ -82,7 +68,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       title: z.string().max(300).optional(),
       heading: z.string().max(300).optional(),
-      message: z.string().max(2000).optional(),
+      message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
       views: z.string().min(1).optional(),
       locals: z.record(z.string(), z.unknown()).optional(),
       lang: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'expected a BCP 47 language tag like en or pt-BR' }).optional(),
@@ -96,7 +82,7 @@ export const configSchema = z.strictObject({
   cookie: z
     .strictObject({
       name: cookieName.optional(),
-      maxAge: z.number().int().min(60).max(30 * 24 * 60 * 60).optional(),
+      maxAge: z.number().int().min(MIN_COOKIE_MAX_AGE_SECONDS).max(MAX_COOKIE_MAX_AGE_SECONDS).optional(),
     })
     .optional(),
 });

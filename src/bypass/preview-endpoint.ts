@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Gate } from './gate.js';
-import { noticePage } from './render.js';
-import { writeOwnHead } from './respond.js';
+import type { Gate } from '../gate.js';
+import { noticePage } from '../pages/render.js';
+import { writeOwnHead } from '../pages/respond.js';
 import { safeNext, serializeBypassCookie, signBypassCookie, verifyPreviewToken } from './signing.js';
 
 /** Headers that keep the token out of referrers, caches and indexes. */

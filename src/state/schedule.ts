@@ -1,4 +1,4 @@
-import type { Mode } from './types.js';
+import type { Mode } from '../types.js';
 
 /** The settings that decide the mode over time. Times are epoch milliseconds. */
 export interface Schedule {

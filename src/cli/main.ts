@@ -19,17 +19,18 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type * as NodeRedis from 'redis';
-import { parseIsoDateTime } from './config-schema.js';
-import { resolveConfig } from './config.js';
-import { closest, redactUrl as redact } from './messages.js';
-import type { ResolvedConfig } from './config.js';
-import { phaseAt } from './schedule.js';
-import { createPreviewToken, safeNext } from './signing.js';
-import { parseDuration, StateStoreError } from './state.js';
-import type { StoredState } from './state.js';
-import { fileStore } from './stores/file-store.js';
-import { redisStore } from './stores/redis-store.js';
-import type { Mode } from './types.js';
+import { parseIsoDateTime } from '../shared/iso-time.js';
+import { MAX_MESSAGE_LENGTH, MAX_PREVIEW_TTL_SECONDS, MAX_SCHEDULE_SECONDS } from '../shared/limits.js';
+import { resolveConfig } from '../config/resolve.js';
+import { closest, redactUrl as redact } from '../shared/messages.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { phaseAt } from '../state/schedule.js';
+import { createPreviewToken, safeNext } from '../bypass/signing.js';
+import { parseDuration, StateStoreError } from '../state/stored-state.js';
+import type { StoredState } from '../types.js';
+import { fileStore } from '../state/stores/file-store.js';
+import { redisStore } from '../state/stores/redis-store.js';
+import type { Mode } from '../types.js';
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, UNAVAILABLE: 3, INVALID: 4 } as const;
 
@@ -62,9 +63,6 @@ const DEFAULT_BASE_URL = 'http://localhost:3000';
 const DEFAULT_PREVIEW_TTL = '1h';
 /** A CLI is run by a person waiting at a prompt: fail fast rather than retry. */
 const REDIS_CONNECT_TIMEOUT = 2000;
-const MAX_PREVIEW_TTL_SECONDS = 30 * 24 * 3600;
-const MAX_RETRY_SECONDS = 366 * 24 * 3600;
-const MAX_MESSAGE_LENGTH = 2000;
 const TIME_HINT = 'a duration from now like 30m, 2h or 1h30m, or an ISO date with a zone like 2026-12-24T18:00:00Z';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -764,8 +762,8 @@ function optionalTime(values: Values, flag: string, now: number): number | undef
 
 function parseRetry(text: string): number {
   const seconds = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : parseDuration(text);
-  if (seconds === undefined || seconds < 1 || seconds > MAX_RETRY_SECONDS) {
-    throw usageError(`--retry ${JSON.stringify(text)} is not a number of seconds from 1 to ${MAX_RETRY_SECONDS}; write it like 600 or 10m`);
+  if (seconds === undefined || seconds < 1 || seconds > MAX_SCHEDULE_SECONDS) {
+    throw usageError(`--retry ${JSON.stringify(text)} is not a number of seconds from 1 to ${MAX_SCHEDULE_SECONDS}; write it like 600 or 10m`);
   }
   return seconds;
 }

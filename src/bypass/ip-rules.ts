@@ -1,4 +1,4 @@
-import { describeValue as describe } from './messages.js';
+import { describeValue as describe } from '../shared/messages.js';
 import { parseRuleList, type RuleListError, type RuleProblem } from './rule-list.js';
 /**
  * The admin IP allow-list: which client addresses get through a closed site.

@@ -6,7 +6,8 @@ import { IntermissionConfigError, type ConfigIssue, type WarningCode } from './e
 import { compileIpRules } from './bypass/ip-rules.js';
 import { buildPageSet, DEFAULT_TEXT, type PageSet } from './pages/page-set.js';
 import { compilePathRules } from './bypass/path-rules.js';
-import { builtInAssets, loadTemplates, type Templates } from './pages/render.js';
+import { builtInAssets } from './pages/assets.js';
+import { loadTemplates, type Templates } from './pages/templates.js';
 import type { GateHeaders } from './pages/respond.js';
 import { endOf, phaseAt, retryAfterSeconds, retryAfterValue } from './state/schedule.js';
 import { gateSecurityHeaders } from './pages/security-headers.js';

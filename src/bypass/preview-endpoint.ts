@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from '../gate.js';
-import { noticePage } from '../pages/render.js';
+import { noticePage } from '../pages/fallback.js';
 import { writeOwnHead } from '../pages/respond.js';
 import { safeNext, serializeBypassCookie, signBypassCookie, verifyPreviewToken } from './signing.js';
 

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Encoding, Format } from './negotiate.js';
-import { builtInAssets, countdownParts, fallbackPage, formatDate, type PageKind, type PageLocals, type Templates } from './render.js';
+import { builtInAssets } from './assets.js';
+import { fallbackPage } from './fallback.js';
+import { countdownParts, formatDate } from './format.js';
+import type { PageKind, PageLocals } from './page-locals.js';
+import type { Templates } from './templates.js';
 import type { Teaser } from '../types.js';
 
 /** Everything a page says, with times as epoch ms. One clock (`now`) for all of it. */

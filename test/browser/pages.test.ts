@@ -3,16 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  builtInAssets,
-  countdownParts,
-  fallbackPage,
-  formatDate,
-  loadTemplates,
-  noticePage,
-  type PageLocals,
-  type Templates,
-} from '../../src/pages/render.js';
+import { builtInAssets } from '../../src/pages/assets.js';
+import { fallbackPage, noticePage } from '../../src/pages/fallback.js';
+import { countdownParts, formatDate } from '../../src/pages/format.js';
+import type { PageLocals } from '../../src/pages/page-locals.js';
+import { loadTemplates, type Templates } from '../../src/pages/templates.js';
 import { describeWithChromium } from '../helpers/chromium.js';
 
 const SHOTS = '/tmp/intermission-shots';

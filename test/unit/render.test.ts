@@ -6,19 +6,11 @@ import ejs from 'ejs';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/shared/package-root.js';
-import {
-  builtInAssets,
-  builtInViewsDir,
-  countdownParts,
-  escapeHtml,
-  fallbackPage,
-  formatDate,
-  loadTemplates,
-  noticePage,
-  TemplateError,
-  type PageKind,
-  type PageLocals,
-} from '../../src/pages/render.js';
+import { builtInAssets, builtInViewsDir } from '../../src/pages/assets.js';
+import { escapeHtml, fallbackPage, noticePage } from '../../src/pages/fallback.js';
+import { countdownParts, formatDate } from '../../src/pages/format.js';
+import type { PageKind, PageLocals } from '../../src/pages/page-locals.js';
+import { loadTemplates, TemplateError } from '../../src/pages/templates.js';
 import type { Teaser } from '../../src/types.js';
 
 type Document = ReturnType<typeof parseDocument>;
@@ -321,10 +313,24 @@ describe('built-in templates', () => {
     expect(builtInAssets.inlineScript).not.toMatch(/fetch|XMLHttpRequest|https?:|eval|new Function/);
   });
 
-  it('leaves ejs.cache as it found it', () => {
-    const before = ejs.cache;
-    templates.render('coming-soon', full('coming-soon'));
-    expect(ejs.cache).toBe(before);
+  it('never reads, swaps or uses ejs.cache while rendering', () => {
+    const module = ejs as unknown as Record<string, unknown>;
+    const original = Object.getOwnPropertyDescriptor(module, 'cache');
+    const cache = ejs.cache;
+    const touched: string[] = [];
+    Object.defineProperty(module, 'cache', {
+      configurable: true,
+      get: () => (touched.push('read ejs.cache'), cache),
+      set: () => void touched.push('write ejs.cache'),
+    });
+    try {
+      expect(templates.render('coming-soon', full('coming-soon'))).toContain('Designing calm software');
+      expect(templates.render('maintenance', full('maintenance'))).toContain('Scheduled maintenance');
+    } finally {
+      if (original) Object.defineProperty(module, 'cache', original);
+    }
+    expect(touched).toEqual([]);
+    expect(ejs.cache).toBe(cache);
   });
 });
 
@@ -476,6 +482,49 @@ describe('user views', () => {
     expect(html).toContain('<h1><b>Acme</b></h1>');
     expect(html).toContain(`<style>${builtInAssets.inlineStyle}</style>`);
     expect(html).toContain('Thank you for your patience.');
+  });
+
+  it('compile their partials once: renders read nothing from disk', () => {
+    mkdirSync(join(dir, 'partials'));
+    writeFileSync(join(dir, 'partials', 'brand.ejs'), '<b><%= custom.brand %></b>');
+    writeFileSync(join(dir, 'maintenance.ejs'), "<h1><%- include('partials/brand') %></h1><%- include('partials/footer') %>");
+    const templates = loadTemplates(dir);
+    rmSync(join(dir, 'partials'), { recursive: true });
+    rmSync(join(dir, 'maintenance.ejs'));
+    const html = templates.render('maintenance', full('maintenance'));
+    expect(html).toContain('<h1><b>Acme</b></h1>');
+    expect(html).toContain('Thank you for your patience.');
+  });
+
+  it('pass include data down and resolve a computed include name on first use, beside the including file', () => {
+    mkdirSync(join(dir, 'partials'));
+    writeFileSync(join(dir, 'partials', 'a.ejs'), "<i><%= label %>:<%= custom.brand %></i><%- include('b', { label: 'inner' }) %>");
+    writeFileSync(join(dir, 'partials', 'b.ejs'), '<u><%= label %></u>');
+    writeFileSync(join(dir, 'partials', 'c.ejs'), '<s>c</s>');
+    writeFileSync(join(dir, 'maintenance.ejs'), "<%- include('partials/a', { label: 'outer' }) %><%- include('partials/' + custom.which) %>");
+    const templates = loadTemplates(dir);
+    expect(templates.render('maintenance', full('maintenance', { custom: { brand: 'Acme', which: 'c' } }))).toBe(
+      '<i>outer:Acme</i><u>inner</u><s>c</s>',
+    );
+    expect(() => templates.render('maintenance', full('maintenance', { custom: { brand: 'Acme', which: 'nope' } }))).toThrow(
+      /Could not find the include file "partials\/nope"/,
+    );
+  });
+
+  it('ignore the host app’s module-wide ejs settings', () => {
+    writeFileSync(join(dir, 'maintenance.ejs'), '<h1><%= heading %></h1><%- include(\'partials/footer\') %>');
+    const host = ejs as unknown as { delimiter: string | undefined; localsName: string | undefined };
+    const saved = { delimiter: host.delimiter, localsName: host.localsName };
+    host.delimiter = '?';
+    host.localsName = 'data';
+    try {
+      const html = loadTemplates(dir).render('maintenance', full('maintenance'));
+      expect(html).toContain('<h1>We’ll be back soon</h1>');
+      expect(html).toContain('Thank you for your patience.');
+    } finally {
+      host.delimiter = saved.delimiter;
+      host.localsName = saved.localsName;
+    }
   });
 
   it('a missing directory is a TemplateError naming the path', () => {

@@ -1,0 +1,36 @@
+import type { Teaser } from '../types.js';
+
+export type PageKind = 'maintenance' | 'coming-soon';
+
+/** Time left until launch, at render time. */
+export interface Countdown {
+  iso: string;
+  days: number;
+  hours: number;
+  minutes: number;
+  text: string;
+}
+
+/** The fixed, typed locals every template gets (user templates too). */
+export interface PageLocals {
+  kind: PageKind;
+  lang: string;
+  title: string;
+  heading: string;
+  message: string;
+  statusCode: number;
+  /** When maintenance ends; `text` is formatted in the page's lang and time zone. */
+  until?: { iso: string; text: string };
+  /** When the site launches; `text` is formatted in the page's lang and time zone. */
+  launchAt?: { iso: string; text: string };
+  /** Time left until `launchAt`, at render time. */
+  countdown?: Countdown;
+  teaser?: Teaser;
+  noindex: boolean;
+  /** CSP nonce for users' own inline scripts and styles. */
+  nonce: string;
+  inlineStyle: string;
+  inlineScript: string;
+  /** `PageOptions.locals`. */
+  custom: Record<string, unknown>;
+}

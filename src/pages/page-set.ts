@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import type { Encoding, Format } from './negotiate.js';
+import type { Format } from './negotiate.js';
 import { builtInAssets } from './assets.js';
 import { fallbackPage } from './fallback.js';
 import { countdownParts, formatDate } from './format.js';
@@ -34,11 +33,9 @@ export interface Body {
   identity: Buffer;
   gzip: Buffer;
   br: Buffer;
-  /** Strong validator of the identity bytes; encodings get their own suffix. */
-  etag: string;
   /**
    * Set when a user template printed the CSP nonce: the body is split around the placeholder and
-   * joined with a fresh nonce per response (such bodies are neither compressed nor given an ETag).
+   * joined with a fresh nonce per response (such bodies are not compressed).
    */
   nonceParts: string[] | undefined;
 }
@@ -68,7 +65,6 @@ export const DEFAULT_TEXT: Record<PageKind, { title: string; heading: string; me
 export function makeBody(contentType: string, text: string, nonce: string | undefined): Body {
   const identity = Buffer.from(text);
   const nonceParts = nonce && text.includes(nonce) ? text.split(nonce) : undefined;
-  const hash = createHash('sha256').update(identity).digest('base64url').slice(0, 32);
   return {
     contentType,
     identity,
@@ -78,14 +74,8 @@ export function makeBody(contentType: string, text: string, nonce: string | unde
       : brotliCompressSync(identity, {
           params: { [zlib.BROTLI_PARAM_QUALITY]: 10, [zlib.BROTLI_PARAM_SIZE_HINT]: identity.length },
         }),
-    etag: `"${hash}"`,
     nonceParts,
   };
-}
-
-/** The ETag of one encoding of a body: different bytes, different strong validator. */
-export function etagFor(body: Body, encoding: Encoding): string {
-  return encoding === 'identity' ? body.etag : `${body.etag.slice(0, -1)}-${encoding === 'br' ? 'br' : 'gz'}"`;
 }
 
 function iso(ms: number | undefined): string | undefined {

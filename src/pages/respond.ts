@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { negotiateEncoding, negotiateFormat, type Encoding } from './negotiate.js';
-import { bodyFor, etagFor, type Body, type PageSet } from './page-set.js';
+import { bodyFor, type Body, type PageSet } from './page-set.js';
 
 /** Headers every gate response carries, computed once at start-up. */
 export interface GateHeaders {
@@ -21,34 +21,12 @@ function headersFor(body: Body, encoding: Encoding, status: number, retryAfter: 
   let headers = byKey.get(key);
   if (!headers) {
     const bytes = body[encoding];
-    headers = [...base, 'Content-Type', body.contentType, 'Content-Length', String(bytes.length), 'ETag', etagFor(body, encoding)];
+    headers = [...base, 'Content-Type', body.contentType, 'Content-Length', String(bytes.length)];
     if (encoding !== 'identity') headers.push('Content-Encoding', encoding);
     if (retryAfter !== undefined) headers.push('Retry-After', retryAfter);
     byKey.set(key, headers);
   }
   return headers;
-}
-
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  // Weak comparison, as RFC 9110 asks for If-None-Match.
-  for (const candidate of header.split(',')) {
-    const tag = candidate.trim();
-    if (tag === etag || tag === `W/${etag}`) return true;
-  }
-  return false;
-}
-
-/** A 304 has no body, so it drops the headers that describe one. */
-function withoutBodyHeaders(flat: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i] ?? '';
-    if (name === 'Content-Length' || name === 'Content-Type') continue;
-    out.push(name, flat[i + 1] ?? '');
-  }
-  return out;
 }
 
 /**
@@ -88,13 +66,8 @@ export function writeGate(
     return;
   }
   const encoding = negotiateEncoding(req.headers['accept-encoding']);
-  const list = headersFor(body, encoding, status, retryAfter, headers.base);
-  // Revalidation only makes sense for a page served with 200; a 503 is never a cached success.
-  if (status === 200 && matchesEtag(req.headers['if-none-match'], etagFor(body, encoding))) {
-    writeOwnHead(res, 304, withoutBodyHeaders(list));
-    res.end();
-    return;
-  }
-  writeOwnHead(res, status, list);
+  // No validators and no 304s: every gate response is `no-store`, so no client keeps a copy to revalidate,
+  // and conditional headers (If-None-Match, If-Modified-Since) get the full page with its real status.
+  writeOwnHead(res, status, headersFor(body, encoding, status, retryAfter, headers.base));
   res.end(head ? undefined : body[encoding]);
 }

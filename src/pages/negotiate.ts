@@ -25,6 +25,11 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
   return value;
 }
 
+/** How many header values each cache holds now, and the bound (tests check the bound holds). */
+export function negotiationCacheSizes(): { format: number; encoding: number; limit: number } {
+  return { format: formatCache.size, encoding: encodingCache.size, limit: CACHE_LIMIT };
+}
+
 /** HTML unless the client prefers one of the other formats; `*\/*` and a missing header get HTML. */
 export function negotiateFormat(accept: string | undefined): Format {
   // Real clients send short headers; a huge one only makes negotiation slow, so it gets the default.

@@ -4,6 +4,8 @@ import type { BypassRules } from './bypass/match.js';
 import type { ResolvedConfig } from './config/resolve.js';
 import { IntermissionConfigError, type ConfigIssue, type WarningCode } from './errors.js';
 import { compileIpRules } from './bypass/ip-rules.js';
+import type { Compression } from './pages/body.js';
+import { createPageCache, type PageCache, type PageCacheLimits } from './pages/page-cache.js';
 import { buildPageSet, DEFAULT_TEXT, type PageSet } from './pages/page-set.js';
 import { compilePathRules } from './bypass/path-rules.js';
 import { builtInAssets } from './pages/assets.js';
@@ -28,10 +30,14 @@ export interface Snapshot {
   /** Pages for the static teaser, rendered on the first gated request. */
   pages: PageSet | undefined;
   /** Pages for resolver teasers, by teaser; dropped with the snapshot. */
-  teaserPages: Map<string, PageSet>;
+  teaserPages: PageCache<PageSet>;
 }
 
-const TEASER_PAGE_LIMIT = 100;
+/**
+ * Resolver teasers are request-dependent: their pages are kept within these bounds (a set is charged
+ * the most it can ever hold, ~66 KB for the built-in page), and compressed lazily at the fast level.
+ */
+export const TEASER_PAGE_LIMITS: PageCacheLimits = { entries: 100, bytes: 8 * 1024 * 1024 };
 const MINUTE = 60_000;
 
 /** Warnings are for operators, not for every request: each code is logged once per gate. */
@@ -132,11 +138,11 @@ export function createGate(config: ResolvedConfig) {
       validAfter: state.previewsValidAfter ?? 0,
       retryAfter: retryAfterValue(end, state.retryAfter ?? config.retryAfter, now),
       pages: undefined,
-      teaserPages: new Map(),
+      teaserPages: createPageCache<PageSet>(TEASER_PAGE_LIMITS),
     };
   }
 
-  function renderPages(mode: Exclude<Mode, 'off'>, pageTeaser: Teaser | undefined, now: number): PageSet {
+  function renderPages(mode: Exclude<Mode, 'off'>, pageTeaser: Teaser | undefined, now: number, compression: Compression): PageSet {
     const text = DEFAULT_TEXT[mode];
     const end = endOf(state, mode);
     return buildPageSet(
@@ -162,6 +168,7 @@ export function createGate(config: ResolvedConfig) {
         warnOnce('WRN_INTERMISSION_TEMPLATE_FAILED', 'A page template failed to render; serving the built-in minimal page', {
           error: error instanceof Error ? error.message : String(error),
         }),
+      compression,
     );
   }
 
@@ -172,7 +179,7 @@ export function createGate(config: ResolvedConfig) {
 
   function staticPages(current: Snapshot, now: number): PageSet {
     if (current.mode === 'off') throw new Error('no pages while the gate is open');
-    current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now);
+    current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best');
     return current.pages;
   }
 
@@ -195,7 +202,12 @@ export function createGate(config: ResolvedConfig) {
       // Render now, off the request path, so the first visitor after a toggle gets a ready page.
       const now = config.now();
       const current = currentSnapshot(now);
-      if (current.mode !== 'off') staticPages(current, now);
+      if (current.mode !== 'off') {
+        // Compression is lazy; do the HTML's here too, as it is the costly one at the best level.
+        const { html } = staticPages(current, now);
+        html.bytes('br');
+        html.bytes('gzip');
+      }
     },
 
     state(): GateState {
@@ -217,9 +229,10 @@ export function createGate(config: ResolvedConfig) {
       const key = JSON.stringify(resolved);
       let set = current.teaserPages.get(key);
       if (!set) {
-        if (current.teaserPages.size >= TEASER_PAGE_LIMIT) current.teaserPages.clear();
-        set = renderPages(current.mode, resolved, now);
-        current.teaserPages.set(key, set);
+        // Per request: the fast level, and only the encodings asked for, so a flood of distinct teasers
+        // costs a render and a cheap compression each, never brotli at its best.
+        set = renderPages(current.mode, resolved, now, 'fast');
+        current.teaserPages.set(key, set, set.maxBytes);
       }
       return set;
     },

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Format } from './negotiate.js';
 import { builtInAssets } from './assets.js';
+import { makeBody, type Body, type Compression } from './body.js';
 import { fallbackPage } from './fallback.js';
 import { countdownParts, formatDate } from './format.js';
 import type { PageKind, PageLocals } from './page-locals.js';
@@ -27,19 +27,6 @@ export interface PageContent {
   now: number;
 }
 
-/** One representation of the page, encoded three ways once, so a request only picks one. */
-export interface Body {
-  contentType: string;
-  identity: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-  /**
-   * Set when a user template printed the CSP nonce: the body is split around the placeholder and
-   * joined with a fresh nonce per response (such bodies are not compressed).
-   */
-  nonceParts: string[] | undefined;
-}
-
 export interface PageSet {
   kind: PageKind;
   html: Body;
@@ -47,7 +34,14 @@ export interface PageSet {
   text: Body;
   /** `application/problem+json` carries the response status, so it is built per status. */
   problem(status: number): Body;
+  /** The most this set can ever hold in memory, whichever formats, encodings and statuses are asked for. */
+  maxBytes: number;
 }
+
+/** Problem bodies kept per set: the gate answers with two statuses at most (the page's and 503). */
+const PROBLEM_STATUSES_KEPT = 4;
+/** What a problem document adds to the JSON body's fields: type, title, status, mode and a second copy of the message. */
+const PROBLEM_EXTRA_BYTES = 256;
 
 export const DEFAULT_TEXT: Record<PageKind, { title: string; heading: string; message: string }> = {
   maintenance: {
@@ -61,22 +55,6 @@ export const DEFAULT_TEXT: Record<PageKind, { title: string; heading: string; me
     message: 'We’re putting the finishing touches on something new.',
   },
 };
-
-export function makeBody(contentType: string, text: string, nonce: string | undefined): Body {
-  const identity = Buffer.from(text);
-  const nonceParts = nonce && text.includes(nonce) ? text.split(nonce) : undefined;
-  return {
-    contentType,
-    identity,
-    gzip: nonceParts ? identity : gzipSync(identity, { level: 9 }),
-    br: nonceParts
-      ? identity
-      : brotliCompressSync(identity, {
-          params: { [zlib.BROTLI_PARAM_QUALITY]: 10, [zlib.BROTLI_PARAM_SIZE_HINT]: identity.length },
-        }),
-    nonceParts,
-  };
-}
 
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
@@ -128,14 +106,16 @@ function textBody(content: PageContent): string {
 }
 
 /**
- * Renders every representation of a page once. A template that throws falls back to the built-in
- * minimal page (`onTemplateError` is told, so it can log once); this function itself never throws.
+ * Renders every representation of a page once; each is compressed on first use, at `compression`. A
+ * template that throws falls back to the built-in minimal page (`onTemplateError` is told, so it can log
+ * once); this function itself never throws.
  */
 export function buildPageSet(
   content: PageContent,
   templates: Templates,
   nonce: string,
   onTemplateError: (error: unknown) => void,
+  compression: Compression,
 ): PageSet {
   let html: string;
   try {
@@ -146,20 +126,27 @@ export function buildPageSet(
   }
   const shared = facts(content);
   const problems = new Map<number, Body>();
+  const json = makeBody('application/json; charset=utf-8', JSON.stringify({ status: content.kind, ...shared }), undefined, compression);
+  const htmlBody = makeBody('text/html; charset=utf-8', html, nonce, compression);
+  const text = makeBody('text/plain; charset=utf-8', textBody(content), undefined, compression);
+  // A problem document holds the JSON body's fields (the message, escaped, twice) and a few short ones.
+  const problemIdentityMax = 2 * json.identity.length + PROBLEM_EXTRA_BYTES;
+  const problemMax = problemIdentityMax + 2 * (problemIdentityMax + (problemIdentityMax >> 10) + 64);
   return {
     kind: content.kind,
-    html: makeBody('text/html; charset=utf-8', html, nonce),
-    json: makeBody('application/json; charset=utf-8', JSON.stringify({ status: content.kind, ...shared }), undefined),
-    text: makeBody('text/plain; charset=utf-8', textBody(content), undefined),
+    html: htmlBody,
+    json,
+    text,
     problem(status) {
       let body = problems.get(status);
       if (!body) {
         const document = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Unavailable', status, detail: content.message, mode: content.kind, ...shared };
-        body = makeBody('application/problem+json; charset=utf-8', JSON.stringify(document), undefined);
-        problems.set(status, body);
+        body = makeBody('application/problem+json; charset=utf-8', JSON.stringify(document), undefined, compression);
+        if (problems.size < PROBLEM_STATUSES_KEPT) problems.set(status, body);
       }
       return body;
     },
+    maxBytes: htmlBody.maxBytes + json.maxBytes + text.maxBytes + PROBLEM_STATUSES_KEPT * problemMax,
   };
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { negotiateEncoding, negotiateFormat, type Encoding } from './negotiate.js';
-import { bodyFor, type Body, type PageSet } from './page-set.js';
+import type { Body } from './body.js';
+import { bodyFor, type PageSet } from './page-set.js';
 
 /** Headers every gate response carries, computed once at start-up. */
 export interface GateHeaders {
@@ -20,8 +21,7 @@ function headersFor(body: Body, encoding: Encoding, status: number, retryAfter: 
   const key = `${encoding}|${status}|${retryAfter ?? ''}`;
   let headers = byKey.get(key);
   if (!headers) {
-    const bytes = body[encoding];
-    headers = [...base, 'Content-Type', body.contentType, 'Content-Length', String(bytes.length)];
+    headers = [...base, 'Content-Type', body.contentType, 'Content-Length', String(body.bytes(encoding).length)];
     if (encoding !== 'identity') headers.push('Content-Encoding', encoding);
     if (retryAfter !== undefined) headers.push('Retry-After', retryAfter);
     byKey.set(key, headers);
@@ -69,5 +69,5 @@ export function writeGate(
   // No validators and no 304s: every gate response is `no-store`, so no client keeps a copy to revalidate,
   // and conditional headers (If-None-Match, If-Modified-Since) get the full page with its real status.
   writeOwnHead(res, status, headersFor(body, encoding, status, retryAfter, headers.base));
-  res.end(head ? undefined : body[encoding]);
+  res.end(head ? undefined : body.bytes(encoding));
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import helmet from 'helmet';
 import onHeaders from 'on-headers';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { IntermissionOptions } from '../../src/index.js';
+import { COMPRESSION_LEVELS } from '../../src/pages/body.js';
 import {
   createApp,
   createSite,
@@ -509,6 +510,27 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expect(Number(res.headers['content-length'])).toBe(res.body.length);
         expect(res.body.length).toBeLessThan(plain.body.length);
         expect(decode(res.body).toString('utf8')).toBe(plain.text);
+      });
+    });
+
+    describe('when the page comes from a teaser resolver', () => {
+      it('compresses it at the fast level, the static page at the best', async () => {
+        const resolver = (req: { url?: string }) => (req.url === '/' ? undefined : { title: `Article ${req.url ?? ''}`, excerpt: 'An excerpt.' });
+        const { app } = closedApp(express, { mode: 'coming-soon', teaser: resolver, fallbackTeaser: TEASER });
+        for (const [path, level] of [
+          ['/post-1', COMPRESSION_LEVELS.fast],
+          ['/', COMPRESSION_LEVELS.best],
+        ] as const) {
+          const plain = await rawRequest(app, { path, headers: { 'Accept-Encoding': 'identity' } });
+          const br = await rawRequest(app, { path, headers: { 'Accept-Encoding': 'br' } });
+          const gzip = await rawRequest(app, { path, headers: { 'Accept-Encoding': 'gzip' } });
+          expect(plain.text).toContain(path === '/' ? TEASER.title : 'Article /post-1');
+          expect(br.headers['content-encoding']).toBe('br');
+          expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+          const quality = { [zlibConstants.BROTLI_PARAM_QUALITY]: level.br, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: plain.body.length };
+          expect(br.body.equals(brotliCompressSync(plain.body, { params: quality }))).toBe(true);
+          expect(gzip.body.equals(gzipSync(plain.body, { level: level.gzip }))).toBe(true);
+        }
       });
     });
 

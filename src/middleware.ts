@@ -9,6 +9,7 @@ import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
 import { createStateTracker } from './state/tracker.js';
 import { TimeoutError, withTimeout } from './shared/timeout.js';
+import { createUpgradeGate } from './upgrade.js';
 import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
 
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
@@ -145,5 +146,6 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     ready: tracker.ready,
     status: tracker.status,
     listener: (app: ExpressAppLike) => createListener(gate, app),
+    upgrade: createUpgradeGate(gate),
   });
 }

@@ -16,13 +16,15 @@ const LANES = {
 
 /** Integration tests start real servers: give them room on 2 cores. */
 const SLOW = { testTimeout: 20_000, hookTimeout: 60_000 };
+/** The package lane builds, packs, installs and runs tsc on consumers: a minute when cores are busy. */
+const TIMEOUTS: Partial<Record<keyof typeof LANES, typeof SLOW>> = { package: { testTimeout: 60_000, hookTimeout: 180_000 } };
 
 const lanes: TestProjectInlineConfiguration[] = Object.entries(LANES).map(([name, include]) => ({
   test: {
     name,
     include: [...include],
     // Unit tests keep Vitest's 5 s default: one that needs more is not a unit test.
-    ...(name === 'unit' ? { pool: 'threads' as const } : SLOW),
+    ...(name === 'unit' ? { pool: 'threads' as const } : (TIMEOUTS[name as keyof typeof LANES] ?? SLOW)),
   },
 }));
 

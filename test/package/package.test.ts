@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Tests what is published: the packed tarball installed into tiny ESM, CommonJS and TypeScript
@@ -30,6 +30,7 @@ function stagePackage(): string {
 }
 
 let staging: string;
+let packDir: string;
 let consumer: string;
 
 // Each consumer starts the gate in maintenance mode and prints the status it answers with.
@@ -48,13 +49,18 @@ const server = app.listen(0, '127.0.0.1', async () => {
 
 beforeAll(() => {
   staging = stagePackage();
-  const packDir = mkdtempSync(join(tmpdir(), 'intermission-pack-'));
+  packDir = mkdtempSync(join(tmpdir(), 'intermission-pack-'));
   run('npm', ['pack', '--pack-destination', packDir, '--silent'], staging);
   const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
   consumer = mkdtempSync(join(tmpdir(), 'intermission-consumer-'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   run('npm', ['install', tarball, 'express@5', '@types/express@5', '@types/node@20', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], consumer);
 }, 180_000);
+
+afterAll(() => {
+  // rm does not follow the staged node_modules symlink: only the copies go.
+  for (const dir of [staging, packDir, consumer]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the published package', () => {
   it('ships dist, views, docs and the schema, and no sources or tests', () => {

@@ -8,6 +8,8 @@ import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
 import { createStateTracker } from './state/tracker.js';
+import { TimeoutError, withTimeout } from './shared/timeout.js';
+import { createUpgradeGate } from './upgrade.js';
 import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
 
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
@@ -134,13 +136,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     if (typeof verdict === 'boolean') {
       return verdict ? letThrough(req, res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`allow.bypass took over ${BYPASS_TIMEOUT_MS} ms`)), BYPASS_TIMEOUT_MS).unref();
-    });
-    Promise.race([verdict, slow])
+    withTimeout(verdict, BYPASS_TIMEOUT_MS, () => new TimeoutError(BYPASS_TIMEOUT_MS, 'allow.bypass'))
       .then((allowed: unknown) => (allowed === true ? letThrough(req, res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
-      .finally(() => clearTimeout(timer))
       .catch(next);
   }
 
@@ -149,5 +146,6 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     ready: tracker.ready,
     status: tracker.status,
     listener: (app: ExpressAppLike) => createListener(gate, app),
+    upgrade: createUpgradeGate(gate),
   });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
 
 /** What the gate does: let everyone through, or answer with one of its two pages. */
 export type Mode = 'off' | 'maintenance' | 'coming-soon';
@@ -208,6 +209,32 @@ export interface IntermissionMiddleware {
    * rest to `app` (which must also mount this middleware): `http.createServer(gate.listener(app))`.
    */
   listener(app: ((req: IncomingMessage, res: ServerResponse) => void) & { get(setting: string): unknown }): RequestListener;
+  /**
+   * Closes WebSockets too. Upgrade requests never pass Express middleware, so a ws server on a
+   * closed site would still answer them. After `gate.upgrade(server)`, while the site is closed, an
+   * upgrade the built-in rules (allowed path, admin IP through the app's `trust proxy`, bypass
+   * cookie) do not let through gets a `503` with `Retry-After` and its socket closed, and never
+   * reaches the server's `upgrade` listeners (added before or after). `allow.bypass` is not asked:
+   * it was written for requests that passed your middleware; give `options.bypass` instead. While
+   * the site is open, nothing changes. Returns `server`: `gate.upgrade(app.listen(3000))`.
+   */
+  upgrade<S extends Server>(server: S, options?: UpgradeOptions): S;
+}
+
+/** Options of `gate.upgrade(server, options)`. */
+export interface UpgradeOptions {
+  /**
+   * The Express app whose `trust proxy` and `strict routing` apply. Default: the server's request
+   * listener when it is an Express app (`http.createServer(app)`, `app.listen()`); without one, no
+   * proxy is trusted and IP rules see the socket's address.
+   */
+  app?: { get(setting: string): unknown };
+  /**
+   * A custom rule for upgrade requests, run after the built-in ones. It gets the raw
+   * `IncomingMessage`: no `req.ip`, no parsed cookies, no session. Only `true` opens; a throw,
+   * rejection or 2 s without an answer refuses. Default: none.
+   */
+  bypass?: BypassPredicate;
 }
 
 export interface CreatePreviewTokenOptions {

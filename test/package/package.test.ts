@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Tests what is published: the packed tarball installed into tiny ESM, CommonJS and TypeScript
@@ -12,6 +12,25 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '../..');
 const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
+/** What `npm pack` needs to build and pack: the sources and build inputs, never the repository's dist/. */
+const PACK_INPUTS = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'views', 'docs', 'config'];
+
+/**
+ * A copy of the package to pack, so packing (which rebuilds dist/) never races other lanes that read
+ * the repository's dist/. Its dist/ starts stale on purpose: only `prepack` can make the tarball work.
+ */
+function stagePackage(): string {
+  const staging = mkdtempSync(join(tmpdir(), 'intermission-staging-'));
+  for (const entry of PACK_INPUTS) cpSync(join(root, entry), join(staging, entry), { recursive: true });
+  symlinkSync(realpathSync(join(root, 'node_modules')), join(staging, 'node_modules'), 'dir');
+  mkdirSync(join(staging, 'dist'));
+  writeFileSync(join(staging, 'dist/index.js'), "throw new Error('stale dist/ was packed');\n");
+  writeFileSync(join(staging, 'dist/stale.txt'), 'left over from an old build\n');
+  return staging;
+}
+
+let staging: string;
+let packDir: string;
 let consumer: string;
 
 // Each consumer starts the gate in maintenance mode and prints the status it answers with.
@@ -29,14 +48,19 @@ const server = app.listen(0, '127.0.0.1', async () => {
 `;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/index.js'))) run(process.execPath, ['scripts/build.mjs'], root);
-  const packDir = mkdtempSync(join(tmpdir(), 'intermission-pack-'));
-  run('npm', ['pack', '--pack-destination', packDir, '--silent'], root);
+  staging = stagePackage();
+  packDir = mkdtempSync(join(tmpdir(), 'intermission-pack-'));
+  run('npm', ['pack', '--pack-destination', packDir, '--silent'], staging);
   const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
   consumer = mkdtempSync(join(tmpdir(), 'intermission-consumer-'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   run('npm', ['install', tarball, 'express@5', '@types/express@5', '@types/node@20', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], consumer);
 }, 180_000);
+
+afterAll(() => {
+  // rm does not follow the staged node_modules symlink: only the copies go.
+  for (const dir of [staging, packDir, consumer]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the published package', () => {
   it('ships dist, views, docs and the schema, and no sources or tests', () => {
@@ -45,6 +69,12 @@ describe('the published package', () => {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
     for (const path of ['src', 'test', 'tsconfig.json', 'demo']) expect(existsSync(join(installed, path)), path).toBe(false);
+  });
+
+  it('is built by prepack from the sources, never from a stale dist/', () => {
+    // The staged dist/ held a throwing index.js and an extra file; the build replaced both.
+    expect(existsSync(join(consumer, 'node_modules/intermission/dist/stale.txt'))).toBe(false);
+    expect(run(process.execPath, ['--input-type=module', '-e', "await import('intermission')"], consumer)).toBe('');
   });
 
   it('works with import', () => {
@@ -80,7 +110,7 @@ intermission({ mode: 'closed' });
   });
 
   it('passes publint', async () => {
-    const { messages } = await publint({ pkgDir: root, pack: 'npm', strict: true });
+    const { messages } = await publint({ pkgDir: staging, pack: 'npm', strict: true });
     expect(messages).toEqual([]);
   });
 });

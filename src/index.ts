@@ -7,6 +7,7 @@ export type { FileStoreOptions } from './state/stores/file-store.js';
 export { redisStore } from './state/stores/redis-store.js';
 export type { RedisClientLike, RedisStore, RedisStoreOptions } from './state/stores/redis-store.js';
 export { StateStoreError } from './state/stored-state.js';
+export type { UpgradeOptions } from './types.js';
 export type { ConfigErrorCode, ConfigIssue, WarningCode } from './errors.js';
 export type {
   AllowOptions,

@@ -17,9 +17,27 @@ function markdownToHtml(source: string, inline: boolean): string | undefined {
   try {
     return inline ? markdown.parseInline(source, { async: false }) : markdown.parse(source, { async: false });
   } catch {
-    // marked should not throw on any string; if it ever does, the caller falls back to plain text.
+    // marked can throw (deeply nested `>` overflow its stack); the caller then reads the source as HTML.
     return undefined;
   }
+}
+
+/**
+ * The first `<!--more-->` or `<!--more custom text-->` in plain text, found with `indexOf` in linear
+ * time (a lazy regex rescans the rest of the text from every unclosed `<!--more `).
+ */
+function findMoreMarker(text: string): { start: number; end: number } | undefined {
+  const open = '<!--more';
+  for (let start = text.indexOf(open); start >= 0; start = text.indexOf(open, start + 1)) {
+    const next = text.charAt(start + open.length);
+    if (next === '-' && text.startsWith('-->', start + open.length)) return { start, end: start + open.length + 3 };
+    if (/\s/.test(next)) {
+      const close = text.indexOf('-->', start + open.length);
+      // No `-->` after this one: none after any later one either.
+      return close < 0 ? undefined : { start, end: close + 3 };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -28,17 +46,17 @@ function markdownToHtml(source: string, inline: boolean): string | undefined {
  */
 export function bodyToText(body: string, format: TeaserFormat): HtmlText {
   if (format === 'text') {
-    const marker = /<!--more(?:\s[\s\S]*?)?-->/.exec(body);
+    const marker = findMoreMarker(body);
     if (!marker) return { text: body };
-    return { text: `${body.slice(0, marker.index)}\n${body.slice(marker.index + marker[0].length)}`, moreAt: marker.index };
+    return { text: `${body.slice(0, marker.start)}\n${body.slice(marker.end)}`, moreAt: marker.start };
   }
-  const html = format === 'markdown' ? markdownToHtml(body, false) : body;
-  return html === undefined ? { text: body } : htmlToText(html);
+  // If marked ever fails, read the source as HTML: Markdown syntax stays, hidden markup still goes.
+  return htmlToText((format === 'markdown' ? markdownToHtml(body, false) : undefined) ?? body);
 }
 
 /** One front matter string (title, excerpt) as plain text in the article's format. */
 export function inlineToText(value: string, format: TeaserFormat): string {
   if (format === 'text') return collapseWhitespace(value);
-  const html = format === 'markdown' ? markdownToHtml(value, true) : value;
-  return collapseWhitespace(html === undefined ? value : htmlToText(html).text);
+  const html = (format === 'markdown' ? markdownToHtml(value, true) : undefined) ?? value;
+  return collapseWhitespace(htmlToText(html).text);
 }

@@ -1,5 +1,5 @@
 import type { HtmlText, TextRange } from './html-text.js';
-import { collapseWhitespace, firstWords, withEllipsis } from './plain-text.js';
+import { collapseWhitespace, firstWords, isWord, withEllipsis } from './plain-text.js';
 
 /** WordPress's `excerpt_length`. */
 export const DEFAULT_EXCERPT_WORDS = 55;
@@ -24,4 +24,20 @@ export function automaticExcerpt(doc: HtmlText, titleRange: TextRange | undefine
   }
   const { text, cut } = firstWords(collapseWhitespace(removeRange(doc.text, titleRange)), words);
   return cut ? withEllipsis(text) : text;
+}
+
+/**
+ * Where the excerpt's cut falls in `doc.text`: at `<!--more-->` when there is text before it, else
+ * just after the `words`-th word, else at the end. Headings count as words here: the cut says how far
+ * into the article the teaser may look, before any heading is taken out as the title.
+ */
+export function excerptCut(doc: HtmlText, words: number): number {
+  if (doc.moreAt !== undefined && /\S/.test(doc.text.slice(0, doc.moreAt))) return doc.moreAt;
+  const token = /\S+/g;
+  let seen = 0;
+  for (let match = token.exec(doc.text); match !== null; match = token.exec(doc.text)) {
+    if (isWord(match[0])) seen += 1;
+    if (seen === words) return match.index + match[0].length;
+  }
+  return doc.text.length;
 }

@@ -41,10 +41,20 @@ export function firstWords(text: string, words: number): { text: string; cut: bo
   return { text, cut: false };
 }
 
+// Dropped before an ellipsis: `Alpha, beta —` reads `Alpha, beta…`.
+const TRAILING_PUNCTUATION = /[\s,;:\-\u2013\u2014]/u;
+
+/** `text` without the run of `chars` at its end. A loop, not `/[…]+$/`, which takes quadratic time. */
+function trimTrailing(text: string, chars: RegExp): string {
+  let end = text.length;
+  while (end > 0 && chars.test(text.charAt(end - 1))) end -= 1;
+  return text.slice(0, end);
+}
+
 /** Appends `…` unless the text already ends with an ellipsis; trailing `,;:` and dashes go first. */
 export function withEllipsis(text: string): string {
   if (text === '' || text.endsWith(ELLIPSIS) || text.endsWith('...')) return text;
-  const trimmed = text.replace(/[\s,;:\-\u2013\u2014]+$/u, '');
+  const trimmed = trimTrailing(text, TRAILING_PUNCTUATION);
   if (trimmed === '') return ELLIPSIS;
   // After a letter or digit the ellipsis reads as a trailing-off; after `.`, `)` and such, it needs air.
   return /[\p{L}\p{N}]$/u.test(trimmed) ? trimmed + ELLIPSIS : `${trimmed} ${ELLIPSIS}`;

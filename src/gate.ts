@@ -15,7 +15,7 @@ import { endOf, phaseAt, retryAfterSeconds, retryAfterValue } from './state/sche
 import { gateSecurityHeaders } from './pages/security-headers.js';
 import { bypassCookieNames, createCookieVerifier, createKeyRing, type KeyRing } from './bypass/signing.js';
 import { loadTeaserFile, resolveTeaser } from './teaser/source.js';
-import { normalizeTeaser } from './teaser/extract.js';
+import { normalizeTeaser } from './teaser/normalize.js';
 import type { GateState } from './state/stored-state.js';
 import type { Logger, Mode, Teaser, TeaserFile, TeaserResolver } from './types.js';
 

@@ -18,7 +18,7 @@ export interface BypassInfo {
  * server: the article body never does.
  */
 export interface Teaser {
-  /** The article's title (front matter `title`, else the first heading). */
+  /** The article's title: front matter `title`, else the first heading before the excerpt's cut (none after it). */
   title?: string;
   /** Plain text, markup stripped, entities decoded; ends with `…` when it was cut. */
   excerpt?: string;
@@ -31,7 +31,7 @@ export interface Teaser {
   author?: string;
   /** ISO 8601 date. */
   publishedAt?: string;
-  /** Words in the whole article. */
+  /** Words a reader sees in the whole article: hidden content (`hidden`, `display:none`, closed `<details>`) is not counted. */
   wordCount?: number;
   /** Whole minutes, at least 1, from `wordCount` at 200 words a minute. */
   readingMinutes?: number;

@@ -1,8 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { extname, resolve } from 'node:path';
-import { extractTeaser, normalizeTeaser } from './extract.js';
+import { MAX_TIMER_MS, TimeoutError, withTimeout } from '../shared/timeout.js';
 import type { Teaser, TeaserFile, TeaserFormat, TeaserResolver } from '../types.js';
+import { extractTeaser } from './extract.js';
+import { normalizeTeaser } from './normalize.js';
 
 /** Largest teaser file read at start-up: an article, not a data dump. */
 export const MAX_TEASER_FILE_BYTES = 2 * 1024 * 1024;
@@ -89,9 +91,6 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-// Node's setTimeout limit; longer delays fire at once (with a warning).
-const MAX_TIMER_MS = 2_147_483_647;
-
 type Problem = 'timeout' | 'error' | 'invalid';
 
 /**
@@ -101,57 +100,47 @@ type Problem = 'timeout' | 'error' | 'invalid';
  * once. Never rejects, and leaves no timer behind. A `timeoutMs` that is negative or NaN counts
  * as 0 (a synchronous result still wins), one above Node's timer limit as that limit.
  */
-export function resolveTeaser(
+export async function resolveTeaser(
   resolver: TeaserResolver,
   req: IncomingMessage,
   timeoutMs: number,
   onProblem: (kind: Problem, detail?: unknown) => void,
 ): Promise<Teaser | undefined> {
-  return new Promise((resolvePromise) => {
-    const report = (problem: Problem, detail: unknown): void => {
-      try {
-        onProblem(problem, detail);
-      } catch {
-        // A throwing logger must not turn into an unhandled rejection or a stuck request.
-      }
-    };
-
-    let result: unknown;
+  const report = (problem: Problem, detail: unknown): undefined => {
     try {
-      result = resolver(req);
-    } catch (err) {
-      report('error', err);
-      resolvePromise(undefined);
-      return;
+      onProblem(problem, detail);
+    } catch {
+      // A throwing logger must not turn into an unhandled rejection or a stuck request.
     }
+    return undefined;
+  };
 
-    let settled = false;
-    const finish = (teaser: Teaser | undefined, problem?: Problem, detail?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (problem !== undefined) report(problem, detail);
-      resolvePromise(teaser);
-    };
+  let result: unknown;
+  try {
+    result = resolver(req);
+  } catch (err) {
+    return report('error', err);
+  }
 
-    const ms = Number.isNaN(timeoutMs) ? 0 : Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
-    const timer = setTimeout(() => finish(undefined, 'timeout', ms), ms);
-    // A hanging resolver must not keep the process alive.
-    timer.unref();
+  // Clamped here as well as in withTimeout, so the problem report names the delay actually used.
+  const ms = Number.isNaN(timeoutMs) ? 0 : Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
+  // Our own error object, so a resolver that rejects with a TimeoutError of its own is an "error".
+  const expired = new TimeoutError(ms, 'the teaser resolver');
+  let value: unknown;
+  try {
+    // withTimeout adopts thenables (a throwing `then` becomes a rejection), clears and unrefs its timer.
+    value = await withTimeout(result, ms, () => expired);
+  } catch (err) {
+    return err === expired ? report('timeout', ms) : report('error', err);
+  }
 
-    const accept = (value: unknown): void => {
-      // `undefined` (and `null`) is the resolver's way of asking for the fallback: not a problem.
-      if (value === undefined || value === null) return finish(undefined);
-      let teaser: Teaser | undefined;
-      try {
-        teaser = normalizeTeaser(value);
-      } catch (err) {
-        return finish(undefined, 'invalid', err);
-      }
-      if (teaser === undefined) finish(undefined, 'invalid', value);
-      else finish(teaser);
-    };
-    // Promise.resolve adopts thenables and turns a throwing `then` into a rejection.
-    Promise.resolve(result).then(accept, (err: unknown) => finish(undefined, 'error', err));
-  });
+  // `undefined` (and `null`) is the resolver's way of asking for the fallback: not a problem.
+  if (value === undefined || value === null) return undefined;
+  let teaser: Teaser | undefined;
+  try {
+    teaser = normalizeTeaser(value);
+  } catch (err) {
+    return report('invalid', err);
+  }
+  return teaser === undefined ? report('invalid', value) : teaser;
 }

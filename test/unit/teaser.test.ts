@@ -4,7 +4,12 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countWords, extractTeaser, htmlToText, normalizeTeaser, splitFrontMatter } from '../../src/teaser/extract.js';
+import { TimeoutError } from '../../src/shared/timeout.js';
+import { extractTeaser } from '../../src/teaser/extract.js';
+import { splitFrontMatter } from '../../src/teaser/front-matter.js';
+import { htmlToText } from '../../src/teaser/html-text.js';
+import { normalizeTeaser } from '../../src/teaser/normalize.js';
+import { countWords } from '../../src/teaser/plain-text.js';
 import { loadTeaserFile, MAX_TEASER_FILE_BYTES, resolveTeaser, TeaserFileError } from '../../src/teaser/source.js';
 import type { Teaser, TeaserResolver } from '../../src/types.js';
 
@@ -639,6 +644,13 @@ describe('resolveTeaser', () => {
     expect(teaser).toBeUndefined();
     expect(onProblem).toHaveBeenCalledTimes(1);
     expect(onProblem.mock.calls[0]?.[0]).toBe('invalid');
+  });
+
+  it('a resolver rejecting with a TimeoutError of its own is an "error", not our timeout', async () => {
+    const own = new TimeoutError(5, 'the database');
+    const { teaser, onProblem } = await run(() => Promise.reject(own), 10_000);
+    expect(teaser).toBeUndefined();
+    expect(onProblem).toHaveBeenCalledWith('error', own);
   });
 
   it('a resolver that never settles times out', async () => {

@@ -10,7 +10,8 @@ import { builtInAssets, loadTemplates, type Templates } from './pages/render.js'
 import type { GateHeaders } from './pages/respond.js';
 import { endOf, phaseAt, retryAfterSeconds, retryAfterValue } from './state/schedule.js';
 import { gateSecurityHeaders } from './pages/security-headers.js';
-import { bypassCookieNames, createCookieVerifier, createKeyRing, type KeyRing } from './bypass/signing.js';
+import { bypassCookieNames, createCookieVerifier } from './bypass/bypass-cookie.js';
+import { createKeyRing, type KeyRing } from './bypass/keys.js';
 import { loadTeaserFile, resolveTeaser } from './teaser/source.js';
 import { normalizeTeaser } from './teaser/extract.js';
 import type { GateState } from './state/stored-state.js';

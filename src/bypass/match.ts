@@ -1,7 +1,7 @@
 import type { IpMatcher } from './ip-rules.js';
 import type { PathMatcher } from './path-rules.js';
-import type { CookieVerifier } from './signing.js';
-import { readCookie } from './signing.js';
+import type { CookieVerifier } from './bypass-cookie.js';
+import { readCookie } from './cookie-header.js';
 import type { BypassReason } from '../types.js';
 
 /** The built-in bypass rules, compiled once at start-up. */

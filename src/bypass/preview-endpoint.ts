@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from '../gate.js';
 import { noticePage } from '../pages/render.js';
 import { writeOwnHead } from '../pages/respond.js';
-import { safeNext, serializeBypassCookie, signBypassCookie, verifyPreviewToken } from './signing.js';
+import { serializeBypassCookie, signBypassCookie } from './bypass-cookie.js';
+import { verifyPreviewToken } from './preview-token.js';
+import { safeNext } from './safe-next.js';
 
 /** Headers that keep the token out of referrers, caches and indexes. */
 const PRIVATE = ['Cache-Control', 'no-store', 'Referrer-Policy', 'no-referrer', 'X-Robots-Tag', 'noindex'];

@@ -1,6 +1,7 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkIpRule, compileIpRules } from '../../src/bypass/ip-rules.js';
+import { checkIpRule } from '../../src/bypass/ip-rule-parse.js';
+import { compileIpRules } from '../../src/bypass/ip-rules.js';
 import { mulberry32 } from '../support/random.mjs';
 
 function matcherOf(rules: string[], cacheLimit?: number) {

@@ -1,7 +1,8 @@
 /**
  * IP allow-list rules at start-up: each rule parsed into one range of the unified 128-bit space
  * (IPv4 `a.b.c.d` is `::ffff:a.b.c.d`, see ip-rules.ts), with a reason for every refusal; ranges
- * sorted and merged. Slow paths, so BigInt is fine here.
+ * sorted and merged; and whether a list together admits a whole address space. Slow paths, so
+ * BigInt is fine here.
  */
 import { describeValue as describe } from '../shared/messages.js';
 import { parseV4, parseV6, V4_OUT, WORDS } from './ip-address.js';
@@ -151,4 +152,17 @@ export function parseIpRules(rules: unknown): { ranges: Range[]; count: number; 
     }
   }
   return { ranges, count: valid.length, errors };
+}
+/**
+ * The whole address space the valid rules admit together, if any: `IPv4` when every IPv4 client
+ * (the mapped block) is inside, `IPv6` when every IPv6 client is (everything outside the mapped
+ * block, which only IPv4 clients use). Two `/1` ranges count as much as one `/0`. Merged ranges
+ * are disjoint and do not touch, so an interval is covered only if one of them holds it whole.
+ */
+export function admittedSpace(rules: unknown): 'IPv4' | 'IPv6' | undefined {
+  const { ranges } = parseIpRules(rules);
+  const covers = (low: bigint, high: bigint): boolean => ranges.some(({ start, end }) => start <= low && end >= high);
+  if (covers(0n, MAPPED_BASE - 1n) && covers(MAPPED_LAST + 1n, ALL_128)) return 'IPv6';
+  if (covers(MAPPED_BASE, MAPPED_LAST)) return 'IPv4';
+  return undefined;
 }

@@ -13,6 +13,7 @@ import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOpti
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
 interface ExpressishRequest extends IncomingMessage {
   originalUrl?: string;
+  baseUrl?: string;
   ip?: string;
   app?: { get(setting: string): unknown };
 }
@@ -88,6 +89,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   function intermissionMiddleware(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void): void {
     const now = clock();
     const snapshot = gate.snapshot(now);
+    // Preview links are answered here, whatever a rewrite before the gate did to req.url.
     const url = req.originalUrl ?? req.url ?? '/';
 
     // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
@@ -101,8 +103,10 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
 
     // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
+    const { baseUrl } = req;
     const facts = {
-      url,
+      // Paths are matched on the URL being routed: a rewrite before the gate must not open another handler.
+      url: baseUrl ? baseUrl + (req.url ?? '') : (req.url ?? '/'),
       // req.ip runs proxy-addr on every read: only pay for it when there are IP rules.
       ip: rules.ips.size > 0 ? (req.ip ?? req.socket.remoteAddress) : undefined,
       cookie: req.headers.cookie,

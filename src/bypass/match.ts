@@ -15,7 +15,11 @@ export interface BypassRules {
 
 /** What the rules look at, taken from the request by the caller. Nothing else of the request is read. */
 export interface RequestFacts {
-  /** `req.originalUrl`: the path as received, wherever the middleware is mounted. */
+  /**
+   * The URL Express is routing (`req.baseUrl + req.url` in the middleware, `req.url` before Express):
+   * not `req.originalUrl`, which a rewrite before the gate (an SPA history fallback) leaves behind, so
+   * an open path would hand the request to another handler.
+   */
   url: string;
   /** `req.ip`: already resolved through the app's `trust proxy`. */
   ip: string | undefined;

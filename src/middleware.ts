@@ -5,6 +5,7 @@ import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
+import { isSecure } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
 import { createStateTracker } from './state/tracker.js';
@@ -15,6 +16,7 @@ interface ExpressishRequest extends IncomingMessage {
   originalUrl?: string;
   baseUrl?: string;
   ip?: string;
+  secure?: boolean;
   app?: { get(setting: string): unknown };
 }
 
@@ -104,12 +106,15 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
     const { baseUrl } = req;
+    const cookie = req.headers.cookie;
     const facts = {
       // Paths are matched on the URL being routed: a rewrite before the gate must not open another handler.
       url: baseUrl ? baseUrl + (req.url ?? '') : (req.url ?? '/'),
       // req.ip runs proxy-addr on every read: only pay for it when there are IP rules.
       ip: rules.ips.size > 0 ? (req.ip ?? req.socket.remoteAddress) : undefined,
-      cookie: req.headers.cookie,
+      cookie,
+      // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
+      secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req),
       strictRouting: req.app?.get('strict routing') === true,
     };
     const reason = matchBypass(rules, facts, now, snapshot.validAfter);

@@ -24,6 +24,8 @@ export interface RequestFacts {
   /** `req.ip`: already resolved through the app's `trust proxy`. */
   ip: string | undefined;
   cookie: string | undefined;
+  /** `req.secure` (HTTPS, directly or from a trusted proxy). Only read when a bypass cookie might be present. */
+  secure?: boolean;
   /** The app's `strict routing`: with it on, `/healthz/` does not reach the `/healthz` route. */
   strictRouting?: boolean;
 }
@@ -36,8 +38,9 @@ export function matchBypass(rules: BypassRules, request: RequestFacts, now: numb
   if (rules.paths.size > 0 && rules.paths.matches(request.url, request.strictRouting)) return 'path';
   if (rules.ips.size > 0 && rules.ips.matches(request.ip)) return 'ip';
   if (rules.cookies && request.cookie) {
-    // Either name may carry it: `__Host-` on secure requests, the plain name otherwise.
-    const value = readCookie(request.cookie, rules.cookieNames.host) ?? readCookie(request.cookie, rules.cookieNames.plain);
+    // Each name only on its own scheme, as the preview endpoint sets them: `__Host-` on secure requests,
+    // the plain name on plain ones. A `__Host-` cookie over plain HTTP was not set for this origin by us.
+    const value = readCookie(request.cookie, request.secure === true ? rules.cookieNames.host : rules.cookieNames.plain);
     if (value !== undefined && rules.cookies.check(value, now, validAfter)) return 'cookie';
   }
   return undefined;

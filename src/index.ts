@@ -1,5 +1,5 @@
 export { intermission, intermission as default } from './middleware.js';
-export { createPreviewToken } from './bypass/signing.js';
+export { createPreviewToken } from './bypass/preview-token.js';
 export { extractTeaser } from './teaser/extract.js';
 export { IntermissionConfigError } from './errors.js';
 export { fileStore } from './state/stores/file-store.js';

@@ -3,6 +3,7 @@ import proxyAddr from 'proxy-addr';
 import { matchBypass } from './bypass/match.js';
 import type { Gate } from './gate.js';
 import { isPreviewUrl } from './bypass/preview-endpoint.js';
+import { isSecureVia, type TrustFn } from './bypass/scheme.js';
 import { writeGate } from './pages/respond.js';
 
 /** What the listener needs of an Express app: to be called, and its compiled `trust proxy`. */
@@ -10,8 +11,6 @@ export interface ExpressAppLike {
   (req: IncomingMessage, res: ServerResponse): void;
   get(setting: string): unknown;
 }
-
-type TrustFn = (address: string, hop: number) => boolean;
 
 /**
  * The pre-router fast path: answers gated requests from the prerendered page before Express builds
@@ -38,7 +37,10 @@ export function createListener(gate: Gate, app: ExpressAppLike): RequestListener
     if (snapshot.mode === 'coming-soon' && gate.hasResolver) return app(req, res);
     const ip = rules.ips.size > 0 ? proxyAddr(req, trust()) : undefined;
     const strictRouting = app.get('strict routing') === true;
-    if (matchBypass(rules, { url, ip, cookie: req.headers.cookie, strictRouting }, now, snapshot.validAfter)) return app(req, res);
+    const cookie = req.headers.cookie;
+    // The bypass cookie's name is bound to the scheme, decided like Express's req.secure.
+    const secure = rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecureVia(req, trust());
+    if (matchBypass(rules, { url, ip, cookie, secure, strictRouting }, now, snapshot.validAfter)) return app(req, res);
 
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     const status = snapshot.mode === 'maintenance' || !readOnly ? 503 : config.statusCode;

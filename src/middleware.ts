@@ -5,6 +5,7 @@ import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
+import { isSecure, type TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
 import { createStateTracker } from './state/tracker.js';
@@ -15,7 +16,9 @@ import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOpti
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
 interface ExpressishRequest extends IncomingMessage {
   originalUrl?: string;
+  baseUrl?: string;
   ip?: string;
+  secure?: boolean;
   app?: { get(setting: string): unknown };
 }
 
@@ -50,6 +53,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   const { rules, warnOnce } = gate;
   const { now: clock, previewPath, bypass, logger } = config;
   let proxyChecked = false;
+  /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
+  let watchUntrustedForwarders = false;
 
   function letThrough(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
     keepPrivate(res, (req.app as { response?: unknown } | undefined)?.response);
@@ -81,15 +86,36 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     } else if (!trust && req.headers['x-forwarded-for'] !== undefined) {
       warnOnce('WRN_INTERMISSION_FORWARDED_IGNORED', 'An X-Forwarded-For header arrived but `trust proxy` is off, so the IP allow-list sees the proxy\'s address; set app.set("trust proxy", …) to your proxies');
       proxyChecked = true;
+    } else if (typeof trust === 'number') {
+      // A hop count trusts whichever peer connects, so a client reaching the app directly looks
+      // exactly like the proxy: nothing in the request tells them apart (see docs/errors.md).
+      proxyChecked = true;
     } else if (trust) {
-      // Trusting named proxies is the sound setup: nothing more to watch for.
+      // Named proxies (`loopback`, addresses, a function): sound, as long as only they send X-Forwarded-For.
+      watchUntrustedForwarders = true;
       proxyChecked = true;
     }
+  }
+
+  /**
+   * X-Forwarded-For from a peer `trust proxy` does not trust: Express ignored it, so the allow-list
+   * saw the peer. Either the proxy is missing from `trust proxy`, or the app is reachable around it.
+   * `req.ip` equals the peer only then (or when the client claims the proxy's own address), so the
+   * trust function runs only on that rare path.
+   */
+  function checkForwarder(req: ExpressishRequest, ip: string | undefined): void {
+    const peer = req.socket.remoteAddress;
+    if (ip !== peer || peer === undefined || req.headers['x-forwarded-for'] === undefined) return;
+    const trusts = req.app?.get('trust proxy fn') as TrustFn | undefined;
+    if (typeof trusts !== 'function' || trusts(peer, 0)) return;
+    watchUntrustedForwarders = false;
+    warnOnce('WRN_INTERMISSION_FORWARDED_IGNORED', 'An X-Forwarded-For header arrived from a peer that `trust proxy` does not trust, so the IP allow-list sees that peer; add it to `trust proxy` if it is your proxy, or keep clients from reaching the app around the proxy', { peer });
   }
 
   function intermissionMiddleware(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void): void {
     const now = clock();
     const snapshot = gate.snapshot(now);
+    // Preview links are answered here, whatever a rewrite before the gate did to req.url.
     const url = req.originalUrl ?? req.url ?? '/';
 
     // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
@@ -103,13 +129,19 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
 
     // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
+    const { baseUrl } = req;
+    const cookie = req.headers.cookie;
     const facts = {
-      url,
+      // Paths are matched on the URL being routed: a rewrite before the gate must not open another handler.
+      url: baseUrl ? baseUrl + (req.url ?? '') : (req.url ?? '/'),
       // req.ip runs proxy-addr on every read: only pay for it when there are IP rules.
       ip: rules.ips.size > 0 ? (req.ip ?? req.socket.remoteAddress) : undefined,
-      cookie: req.headers.cookie,
+      cookie,
+      // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
+      secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req),
       strictRouting: req.app?.get('strict routing') === true,
     };
+    if (watchUntrustedForwarders) checkForwarder(req, facts.ip);
     const reason = matchBypass(rules, facts, now, snapshot.validAfter);
     if (reason) return letThrough(req, res, next, snapshot.mode, reason);
     // A bypass cookie that did not verify (forged, tampered, expired, revoked): worth a debug line.

@@ -1,7 +1,7 @@
 import type { IpMatcher } from './ip-rules.js';
 import type { PathMatcher } from './path-rules.js';
-import type { CookieVerifier } from './signing.js';
-import { readCookie } from './signing.js';
+import type { CookieVerifier } from './bypass-cookie.js';
+import { readCookie } from './cookie-header.js';
 import type { BypassReason } from '../types.js';
 
 /** The built-in bypass rules, compiled once at start-up. */
@@ -15,11 +15,17 @@ export interface BypassRules {
 
 /** What the rules look at, taken from the request by the caller. Nothing else of the request is read. */
 export interface RequestFacts {
-  /** `req.originalUrl`: the path as received, wherever the middleware is mounted. */
+  /**
+   * The URL Express is routing (`req.baseUrl + req.url` in the middleware, `req.url` before Express):
+   * not `req.originalUrl`, which a rewrite before the gate (an SPA history fallback) leaves behind, so
+   * an open path would hand the request to another handler.
+   */
   url: string;
   /** `req.ip`: already resolved through the app's `trust proxy`. */
   ip: string | undefined;
   cookie: string | undefined;
+  /** `req.secure` (HTTPS, directly or from a trusted proxy). Only read when a bypass cookie might be present. */
+  secure?: boolean;
   /** The app's `strict routing`: with it on, `/healthz/` does not reach the `/healthz` route. */
   strictRouting?: boolean;
 }
@@ -32,8 +38,9 @@ export function matchBypass(rules: BypassRules, request: RequestFacts, now: numb
   if (rules.paths.size > 0 && rules.paths.matches(request.url, request.strictRouting)) return 'path';
   if (rules.ips.size > 0 && rules.ips.matches(request.ip)) return 'ip';
   if (rules.cookies && request.cookie) {
-    // Either name may carry it: `__Host-` on secure requests, the plain name otherwise.
-    const value = readCookie(request.cookie, rules.cookieNames.host) ?? readCookie(request.cookie, rules.cookieNames.plain);
+    // Each name only on its own scheme, as the preview endpoint sets them: `__Host-` on secure requests,
+    // the plain name on plain ones. A `__Host-` cookie over plain HTTP was not set for this origin by us.
+    const value = readCookie(request.cookie, request.secure === true ? rules.cookieNames.host : rules.cookieNames.plain);
     if (value !== undefined && rules.cookies.check(value, now, validAfter)) return 'cookie';
   }
   return undefined;

@@ -28,9 +28,12 @@ export type PathRuleProblem = RuleProblem<'ERR_INTERMISSION_INVALID_PATH'>;
 export interface PathMatcher {
   /** How many rules were accepted. */
   readonly size: number;
-  /** `true` when `req.originalUrl` names an open path. Never throws. */
-  /** `strictRouting`: the app's `strict routing` setting, which decides whether `/x/` reaches `/x`. */
-  matches(originalUrl: string, strictRouting?: boolean): boolean;
+  /**
+   * `true` when `url`, the URL Express is routing (`req.baseUrl + req.url`), names an open path.
+   * `strictRouting`: the app's `strict routing` setting, which decides whether `/x/` reaches `/x`.
+   * Never throws.
+   */
+  matches(url: string, strictRouting?: boolean): boolean;
 }
 
 /** Kept open unless `allow.defaultPaths` is `false`. */
@@ -102,22 +105,22 @@ function isSafePath(path: string): boolean {
 }
 
 /**
- * The path of `req.originalUrl` as open-path rules see it: query and fragment cut off,
+ * The path of a request URL as open-path rules see it: query and fragment cut off,
  * percent-escapes decoded exactly once. `undefined` means "this request is never exempt": not a
  * string, empty or too long, not origin-form (`http://host/x`, `*`), a backslash, an encoded slash,
  * a NUL or other control character (raw or encoded), bad percent-encoding or UTF-8, a `%` left after
  * decoding (`%252e`), a `;`, a `.`/`..` segment, or `//`.
  */
-export function canonicalPath(originalUrl: string): string | undefined {
-  if (typeof originalUrl !== 'string') return undefined;
-  const length = originalUrl.length;
+export function canonicalPath(url: string): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const length = url.length;
   // Origin-form only. In an absolute-form target (`http://host/x`) parseurl finds a path we would
   // have to extract the same way; asterisk-form (`*`) has none. Neither is ever exempt.
-  if (length === 0 || originalUrl.charCodeAt(0) !== SLASH) return undefined;
+  if (length === 0 || url.charCodeAt(0) !== SLASH) return undefined;
   let end = length;
   let encoded = false;
   for (let i = 0; i < length; i++) {
-    const c = originalUrl.charCodeAt(i);
+    const c = url.charCodeAt(i);
     // url.parse/parseurl end the path at the first `?` or `#`; so do we. The query may be long.
     if (c === QUESTION || c === HASH) {
       end = i;
@@ -126,7 +129,7 @@ export function canonicalPath(originalUrl: string): string | undefined {
     if (c === PERCENT) encoded = true;
     if (i === MAX_PATH_LENGTH) return undefined;
   }
-  let path = end === length ? originalUrl : originalUrl.slice(0, end);
+  let path = end === length ? url : url.slice(0, end);
   if (encoded) {
     if (hasEncodedSlash(path)) return undefined;
     try {
@@ -247,13 +250,13 @@ class CompiledPathMatcher implements PathMatcher {
     return !this.#firstSegments.has(url.slice(1, end));
   }
 
-  matches(originalUrl: string, strictRouting = false): boolean {
-    if (this.size === 0 || this.#cannotMatch(originalUrl)) return false;
+  matches(url: string, strictRouting = false): boolean {
+    if (this.size === 0 || this.#cannotMatch(url)) return false;
     // The decoded form only vets the request; the match itself is on the raw path, because
     // Express's router matches raw paths: `/%68ealthz` decodes to `/healthz` but no `/healthz`
     // route would see it, and it would fall through to a catch-all of the real site.
-    if (canonicalPath(originalUrl) === undefined) return false;
-    const path = rawPath(originalUrl);
+    if (canonicalPath(url) === undefined) return false;
+    const path = rawPath(url);
     const exact = this.#exact;
     if (exact.size > 0) {
       if (exact.has(path)) return true;

@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from '../gate.js';
 import { noticePage } from '../pages/fallback.js';
 import { writeOwnHead } from '../pages/respond.js';
-import { safeNext, serializeBypassCookie, signBypassCookie, verifyPreviewToken } from './signing.js';
+import { serializeBypassCookie, signBypassCookie } from './bypass-cookie.js';
+import { verifyPreviewToken } from './preview-token.js';
+import { safeNext } from './safe-next.js';
+import { forwardedProto, isSecure } from './scheme.js';
 
 /** Headers that keep the token out of referrers, caches and indexes. */
 const PRIVATE = ['Cache-Control', 'no-store', 'Referrer-Policy', 'no-referrer', 'X-Robots-Tag', 'noindex'];
@@ -20,11 +23,6 @@ function tokenOf(url: string): string | undefined {
   if (query === -1) return undefined;
   const tokens = new URLSearchParams(url.slice(query + 1)).getAll('token');
   return tokens.length === 1 ? tokens[0] : undefined;
-}
-
-function isSecure(req: IncomingMessage): boolean {
-  const secure = (req as { secure?: unknown }).secure;
-  return typeof secure === 'boolean' ? secure : Boolean((req.socket as { encrypted?: boolean }).encrypted);
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: number, message: string): void {
@@ -61,9 +59,15 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
   const headers = ['Location', safeNext(verdict.next) ?? '/', ...PRIVATE, 'Content-Length', '0'];
   if (closed) {
     const value = signBypassCookie(ring, now, now + gate.cookieMaxAgeMs);
+    const secure = isSecure(req);
+    if (!secure && forwardedProto(req) === 'https') {
+      // The visitor is on HTTPS at a proxy that Express does not trust: the cookie goes out without
+      // `Secure` and `__Host-`, and will not open the site once `trust proxy` is fixed.
+      gate.warnOnce('WRN_INTERMISSION_PREVIEW_OVER_HTTP', 'A preview link was opened over plain HTTP while X-Forwarded-Proto says https, so its cookie was set without Secure and __Host-; set app.set("trust proxy", …) to your TLS proxy');
+    }
     headers.push('Set-Cookie', serializeBypassCookie(gate.config.cookie.name, value, {
       maxAgeSeconds: gate.config.cookie.maxAge,
-      secure: isSecure(req),
+      secure,
       nowMs: now,
     }));
     gate.config.logger.info?.('Preview cookie issued', { code: 'bypass-granted', via: 'preview' });

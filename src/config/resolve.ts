@@ -5,6 +5,7 @@ import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_COOKIE_MAX_AGE_SECONDS, MIN_COOKIE_MAX_AGE_SECONDS, MIN_SECRET_LENGTH } from '../shared/limits.js';
 import { configSchema, type FileConfig } from './schema.js';
 import type { ConfigErrorCode, ConfigIssue } from '../errors.js';
+import { admittedSpace } from '../bypass/ip-rule-parse.js';
 import { compileIpRules } from '../bypass/ip-rules.js';
 import { closest } from '../shared/messages.js';
 import { compilePathRules, DEFAULT_OPEN_PATHS } from '../bypass/path-rules.js';
@@ -189,10 +190,7 @@ function unwrap(schema: unknown): { shape?: Record<string, unknown> } | undefine
 
 /** A rule covering the whole IPv4 space (`0.0.0.0/0`, `::ffff:0:0/96`, `::/0`) or the whole IPv6 space. */
 function admitsEveryone(rule: string): boolean {
-  const { matcher, errors } = compileIpRules([rule], { cacheLimit: 0 });
-  if (errors.length > 0) return false;
-  // Ranges are contiguous: holding both ends of a space means holding all of it.
-  return (matcher.matches('0.0.0.0') && matcher.matches('255.255.255.255')) || (matcher.matches('::') && matcher.matches('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'));
+  return admittedSpace([rule]) !== undefined;
 }
 
 function strings(value: unknown): string[] {
@@ -231,6 +229,15 @@ function checkRules(raw: unknown, name: (path: string) => string): ConfigIssue[]
       });
     }
   });
+  // Rules that only together cover a whole space (0.0.0.0/1 + 128.0.0.0/1) open the site just as wide.
+  const together = admittedSpace(ips);
+  if (together !== undefined && !ips.some(admitsEveryone)) {
+    issues.push({
+      field: name('allow.ips'),
+      code: 'ERR_INTERMISSION_INVALID_CIDR',
+      message: `together the rules admit every ${together} client, which opens the site to all; list your admins' addresses, or use mode "off"`,
+    });
+  }
   for (const error of compilePathRules(strings(allow.paths)).errors) {
     issues.push({ field: name(`allow.paths[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
   }

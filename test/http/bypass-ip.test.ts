@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import onHeaders from 'on-headers';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,11 @@ import {
 } from '../helpers/app.js';
 
 type Setup = Parameters<typeof createApp>[2];
+
+/** An IPv4 address of this machine that is not loopback, to connect from a peer `loopback` does not cover. */
+const NON_LOOPBACK = Object.values(networkInterfaces())
+  .flat()
+  .find((info) => info?.family === 'IPv4' && !info.internal)?.address;
 
 function ipApp(express: ExpressFactory, ips: string[], setup?: Setup, options: IntermissionOptions = {}) {
   return createApp(express, { mode: 'maintenance', allow: { ips }, ...options }, setup, (app) => {
@@ -190,6 +196,36 @@ describe.each(expressVersions)('%s', (_name, express) => {
         for (let i = 0; i < 4; i++) await request(app).get('/').set('X-Forwarded-For', `10.1.2.${i}`);
         expect(warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED')).toHaveLength(1);
         expect(warningsWith(logger, 'WRN_INTERMISSION_TRUST_PROXY_ALL')).toHaveLength(0);
+      });
+    });
+
+    describe('when X-Forwarded-For arrives from a peer that trust proxy does not trust', () => {
+      it('warns WRN_INTERMISSION_FORWARDED_IGNORED once, naming the peer, and the allow-list sees the peer', async () => {
+        const { app, logger } = ipApp(express, ['10.1.2.3'], (host) => void host.set('trust proxy', '10.0.0.1'));
+        await request(app).get('/');
+        expect(warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED')).toHaveLength(0);
+        for (let i = 0; i < 3; i++) {
+          const res = await request(app).get('/').set('X-Forwarded-For', '10.1.2.3');
+          expect(res.status).toBe(503);
+          expectNoLeak(res);
+        }
+        const warnings = warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED');
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]?.peer).toMatch(/^(?:::ffff:)?127\.0\.0\.1$/);
+      });
+
+      it.skipIf(NON_LOOPBACK === undefined)("warns when trust proxy is 'loopback' and a non-loopback peer sends it", async () => {
+        const { app, logger } = ipApp(express, ['10.1.2.3'], (host) => void host.set('trust proxy', 'loopback'));
+        const res = await rawRequest(app, { path: '/', host: NON_LOOPBACK, headers: { 'X-Forwarded-For': '10.1.2.3' } });
+        expect(res.status).toBe(503);
+        expect(warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED')).toHaveLength(1);
+      });
+
+      it('stays quiet when the trusted proxy forwards a client that claims the proxy\'s own address', async () => {
+        const { app, logger } = ipApp(express, ['10.1.2.3'], (host) => void host.set('trust proxy', 'loopback'));
+        await request(app).get('/').set('X-Forwarded-For', '127.0.0.1');
+        await request(app).get('/').set('X-Forwarded-For', '::ffff:127.0.0.1');
+        expect(warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED')).toHaveLength(0);
       });
     });
 

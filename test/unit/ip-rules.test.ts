@@ -1,6 +1,8 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkIpRule, compileIpRules } from '../../src/bypass/ip-rules.js';
+import { admittedSpace, checkIpRule } from '../../src/bypass/ip-rule-parse.js';
+import { compileIpRules } from '../../src/bypass/ip-rules.js';
+import { IntermissionConfigError, intermission } from '../../src/index.js';
 import { mulberry32 } from '../support/random.mjs';
 
 function matcherOf(rules: string[], cacheLimit?: number) {
@@ -482,5 +484,73 @@ describe('compiled ranges agree with net.BlockList and a BigInt loop', () => {
     for (const { text, value } of addresses.slice(0, 2000)) {
       expect(matcher.matches(text)).toBe(rules.some((rule) => value >= rule.start && value <= rule.end));
     }
+  });
+});
+
+/** The prefixes that together cover everything outside `network/prefix`: one per bit of the prefix, that bit flipped. */
+function complementOf(network: bigint, prefix: number): string[] {
+  const rules: string[] = [];
+  for (let bit = 0; bit < prefix; bit++) {
+    const length = bit + 1;
+    const hostBits = BigInt(128 - length);
+    const flipped = ((network >> hostBits) ^ 1n) << hostBits;
+    rules.push(`${v6Expanded(flipped)}/${length}`);
+  }
+  return rules;
+}
+
+describe('admittedSpace: rules that together admit a whole address space', () => {
+  it.each([
+    [['0.0.0.0/1', '128.0.0.0/1'], 'IPv4'],
+    [['128.0.0.0/1', '10.0.0.1', '0.0.0.0/1'], 'IPv4'],
+    [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/2'], 'IPv4'],
+    [['0.0.0.0/2', '64.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2'], 'IPv4'],
+    // Mixed notations: a mapped IPv6 half and an IPv4 half.
+    [['::ffff:0.0.0.0/97', '128.0.0.0/1'], 'IPv4'],
+    [['::ffff:0:0/96'], 'IPv4'],
+    [['0.0.0.0/0'], 'IPv4'],
+    [['::/1', '8000::/1'], 'IPv6'],
+    [['::/0'], 'IPv6'],
+    // Every IPv6 client without the IPv4-mapped block (which only IPv4 clients use).
+    [complementOf(MAPPED, 96), 'IPv6'],
+  ] as const)('%j admits every %s client', (rules, space) => {
+    expect(admittedSpace(rules)).toBe(space);
+  });
+
+  it.each([
+    [['0.0.0.0/1', '128.0.0.0/2']],
+    [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8', '255.0.0.0/9', '255.128.0.0/10', '255.255.255.254/32']],
+    [['8000::/1', '4000::/2']],
+    [complementOf(MAPPED, 96).slice(1)],
+    [['0.0.0.0/1', 'not-an-ip', '128.0.0.0/33']],
+    [[]],
+    ['0.0.0.0/0'],
+  ] as const)('%j does not', (rules) => {
+    expect(admittedSpace(rules)).toBeUndefined();
+  });
+
+  it('is refused at start-up as one issue on allow.ips, in options and in the environment', () => {
+    const make = (options: Parameters<typeof intermission>[0]) => () => intermission({ configFile: false, env: {}, logger: false, ...options });
+    const cases: [Parameters<typeof intermission>[0], string][] = [
+      [{ allow: { ips: ['0.0.0.0/1', '128.0.0.0/1'] } }, 'allow.ips'],
+      [{ allow: { ips: complementOf(MAPPED, 96) } }, 'allow.ips'],
+      [{ env: { INTERMISSION_ALLOW_IPS: '128.0.0.0/1, 0.0.0.0/1' } }, 'INTERMISSION_ALLOW_IPS'],
+    ];
+    for (const [options, field] of cases) {
+      const error = ((): unknown => {
+        try {
+          make(options)();
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(IntermissionConfigError);
+      const issues = (error as IntermissionConfigError).issues;
+      expect(issues).toEqual([expect.objectContaining({ field, code: 'ERR_INTERMISSION_INVALID_CIDR', message: expect.stringMatching(/together the rules admit every IPv[46] client/) })]);
+    }
+    // A single rule that admits everyone keeps its own, indexed issue and no second one.
+    expect(() => make({ allow: { ips: ['10.0.0.1', '0.0.0.0/0'] } })()).toThrow(/allow\.ips\[1\]/);
+    expect(() => make({ allow: { ips: ['0.0.0.0/1', '128.0.0.0/2'] } })()).not.toThrow();
   });
 });

@@ -4,16 +4,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   bypassCookieNames,
   createCookieVerifier,
-  createKeyRing,
-  createPreviewToken,
-  readCookie,
-  safeNext,
   serializeBypassCookie,
   signBypassCookie,
   verifyBypassCookie,
-  verifyPreviewToken,
-  type KeyRing,
-} from '../../src/bypass/signing.js';
+} from '../../src/bypass/bypass-cookie.js';
+import { readCookie } from '../../src/bypass/cookie-header.js';
+import { createKeyRing, type KeyRing } from '../../src/bypass/keys.js';
+import { createPreviewToken, verifyPreviewToken } from '../../src/bypass/preview-token.js';
+import { safeNext } from '../../src/bypass/safe-next.js';
 
 // Count HMACs so cache hits and cheap rejections can be proven without timing.
 vi.mock('node:crypto', async (importOriginal) => {

@@ -1,9 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import proxyAddr from 'proxy-addr';
 import { matchBypass } from './bypass/match.js';
 import type { Gate } from './gate.js';
 import { isPreviewUrl } from './bypass/preview-endpoint.js';
-import { isSecureVia, type TrustFn } from './bypass/scheme.js';
+import { rawRequestFacts } from './bypass/raw-request.js';
 import { writeGate } from './pages/respond.js';
 
 /** What the listener needs of an Express app: to be called, and its compiled `trust proxy`. */
@@ -25,9 +24,6 @@ export function createListener(gate: Gate, app: ExpressAppLike): RequestListener
   const { rules, config } = gate;
   const { now: clock, previewPath } = config;
 
-  // Express compiles `trust proxy` into this function; read it per request so a later app.set() counts.
-  const trust = (): TrustFn => (app.get('trust proxy fn') as TrustFn | undefined) ?? (() => false);
-
   return function intermissionListener(req, res) {
     const now = clock();
     const snapshot = gate.snapshot(now);
@@ -35,12 +31,7 @@ export function createListener(gate: Gate, app: ExpressAppLike): RequestListener
     // Anything the middleware might let through, or answer differently, goes to the app.
     if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath)) return app(req, res);
     if (snapshot.mode === 'coming-soon' && gate.hasResolver) return app(req, res);
-    const ip = rules.ips.size > 0 ? proxyAddr(req, trust()) : undefined;
-    const strictRouting = app.get('strict routing') === true;
-    const cookie = req.headers.cookie;
-    // The bypass cookie's name is bound to the scheme, decided like Express's req.secure.
-    const secure = rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecureVia(req, trust());
-    if (matchBypass(rules, { url, ip, cookie, secure, strictRouting }, now, snapshot.validAfter)) return app(req, res);
+    if (matchBypass(rules, rawRequestFacts(req, rules, config.cookie.name, app), now, snapshot.validAfter)) return app(req, res);
 
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     const status = snapshot.mode === 'maintenance' || !readOnly ? 503 : config.statusCode;

@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import proxyAddr from 'proxy-addr';
 import { matchBypass } from './bypass/match.js';
+import { rawRequestFacts } from './bypass/raw-request.js';
 import type { Gate, Snapshot } from './gate.js';
 import { TimeoutError, withTimeout } from './shared/timeout.js';
 import type { UpgradeOptions } from './types.js';
 
-type TrustFn = (address: string, hop: number) => boolean;
 type AppLike = NonNullable<UpgradeOptions['app']>;
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
 
@@ -15,7 +14,6 @@ type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
 const BYPASS_TIMEOUT_MS = 2000;
 
 const ignore = (): void => {};
-const NOTHING_TRUSTED: TrustFn = () => false;
 
 function isApp(value: unknown): value is AppLike {
   return typeof value === 'function' && typeof (value as { get?: unknown }).get === 'function';
@@ -77,14 +75,7 @@ export function createUpgradeGate(gate: Gate) {
       const snapshot = gate.snapshot(now);
       if (snapshot.mode === 'off') return pass();
       const host = appFor();
-      const trust = rules.ips.size > 0 ? ((host?.get('trust proxy fn') as TrustFn | undefined) ?? NOTHING_TRUSTED) : undefined;
-      const facts = {
-        url: req.url ?? '/',
-        ip: trust ? proxyAddr(req, trust) : undefined,
-        cookie: req.headers.cookie,
-        strictRouting: host?.get('strict routing') === true,
-      };
-      const reason = matchBypass(rules, facts, now, snapshot.validAfter);
+      const reason = matchBypass(rules, rawRequestFacts(req, rules, config.cookie.name, host), now, snapshot.validAfter);
       if (reason) {
         logger.debug?.('Bypass granted', { code: 'bypass-granted', mode: snapshot.mode, reason, upgrade: true });
         return pass();

@@ -167,6 +167,23 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
       expect(seen.map((s) => s.url)).toEqual(['/socket']);
     });
 
+    it('binds the cookie to the scheme: the __Host- cookie only behind a trusted TLS proxy, the plain one only on plain HTTP', async () => {
+      const { server, seen } = await site(expressFactory, { mode });
+      const https = { 'x-forwarded-proto': 'https' };
+      const preview = await get(server, `/__intermission/preview?token=${createPreviewToken(SECRET, { now: () => NOW })}`, https);
+      const hostCookie = String(preview.headers['set-cookie']).split(';')[0]!;
+      expect(hostCookie).toMatch(/^__Host-intermission_bypass=/);
+      expectOpened(await upgrade(server, '/socket', { cookie: hostCookie, ...https }));
+      // The same value over plain HTTP, or under the plain name on HTTPS, was not set for that scheme.
+      expectRefused(await upgrade(server, '/socket', { cookie: hostCookie }));
+      expectRefused(await upgrade(server, '/socket', { cookie: hostCookie.replace(/^__Host-/, ''), ...https }));
+      // An untrusting app ignores X-Forwarded-Proto, so the __Host- cookie is refused there.
+      const untrusting = await site(expressFactory, { mode }, { trustProxy: false });
+      expectRefused(await upgrade(untrusting.server, '/socket', { cookie: hostCookie, ...https }));
+      expect(seen.map((s) => s.url)).toEqual(['/socket']);
+      expect(untrusting.seen).toEqual([]);
+    });
+
     it('lets an admin IP through a trusted proxy, and refuses spoofed X-Forwarded-For', async () => {
       const trusted = await site(expressFactory, { mode });
       expectOpened(await upgrade(trusted.server, '/socket', { 'x-forwarded-for': '10.9.8.7' }));

@@ -1,0 +1,107 @@
+import type { ConfigIssue } from '../errors.js';
+import type { BypassPredicate, IntermissionOptions, Logger, TeaserResolver } from '../types.js';
+import type { Env } from './env.js';
+import { isPlainObject } from './plain-object.js';
+
+/**
+ * The options only code can set (functions, host objects, the environment itself), checked here
+ * because they cannot go through the JSON schema. Everything else is left for the schema.
+ */
+
+/** Options that code may set and a config file may not (the type test ties this list to the types). */
+export const CODE_ONLY_OPTIONS = ['env', 'logger', 'now', 'configFile', 'store', 'pollInterval', 'onChange'] as const;
+
+const MIN_POLL_INTERVAL_MS = 50;
+const MAX_POLL_INTERVAL_MS = 3_600_000;
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+
+/** The code-only options, checked; `undefined` where a default applies. */
+export interface CodeOptions {
+  env: Env | undefined;
+  logger: Logger | false | undefined;
+  now: IntermissionOptions['now'];
+  configFile: string | false | undefined;
+  store: IntermissionOptions['store'];
+  pollInterval: number;
+  onChange: IntermissionOptions['onChange'];
+}
+
+function expected(field: string, what: string): ConfigIssue {
+  return { field, code: 'ERR_INTERMISSION_INVALID_OPTION', message: `expected ${what}` };
+}
+
+function hasMethods(value: unknown, ...methods: string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return methods.every((method) => typeof record[method] === 'function');
+}
+
+/**
+ * Checks the code-only options and splits them from the rest, which goes on to the schema.
+ * `options` has no `undefined` values left.
+ */
+export function checkCodeOptions(options: Record<string, unknown>): {
+  code: CodeOptions;
+  rest: Record<string, unknown>;
+  issues: ConfigIssue[];
+} {
+  const { env, logger, now, configFile, store, pollInterval, onChange, ...rest } = options;
+  const issues: ConfigIssue[] = [];
+  if (env !== undefined && (typeof env !== 'object' || env === null)) issues.push(expected('env', 'an object of environment variables'));
+  if (logger !== undefined && logger !== false && !hasMethods(logger, 'warn', 'error')) {
+    issues.push(expected('logger', 'an object with warn() and error() methods, or false'));
+  }
+  if (now !== undefined && typeof now !== 'function') issues.push(expected('now', 'a function returning epoch milliseconds or a Date'));
+  if (configFile !== undefined && configFile !== false && typeof configFile !== 'string') issues.push(expected('configFile', 'a path or false'));
+  if (onChange !== undefined && typeof onChange !== 'function') issues.push(expected('onChange', 'a function (status, previous) => void'));
+  if (
+    pollInterval !== undefined &&
+    !(typeof pollInterval === 'number' && Number.isInteger(pollInterval) && pollInterval >= MIN_POLL_INTERVAL_MS && pollInterval <= MAX_POLL_INTERVAL_MS)
+  ) {
+    issues.push({
+      field: 'pollInterval',
+      code: 'ERR_INTERMISSION_INVALID_NUMBER',
+      message: `expected whole milliseconds from ${MIN_POLL_INTERVAL_MS} to ${MAX_POLL_INTERVAL_MS}`,
+    });
+  }
+  return {
+    code: {
+      env: env as Env | undefined,
+      logger: logger as Logger | false | undefined,
+      now: now as IntermissionOptions['now'],
+      configFile: configFile as string | false | undefined,
+      store: store as IntermissionOptions['store'],
+      pollInterval: (pollInterval as number | undefined) ?? DEFAULT_POLL_INTERVAL_MS,
+      onChange: onChange as IntermissionOptions['onChange'],
+    },
+    rest,
+    issues,
+  };
+}
+
+/**
+ * Takes the functions out of the serialisable options (a teaser resolver, `allow.bypass`), so what
+ * is left can go through the schema like a config file.
+ */
+export function takeFunctions(options: Record<string, unknown>): {
+  serialisable: Record<string, unknown>;
+  teaserResolver: TeaserResolver | undefined;
+  bypass: BypassPredicate | undefined;
+  issues: ConfigIssue[];
+} {
+  const serialisable = { ...options };
+  const issues: ConfigIssue[] = [];
+  let teaserResolver: TeaserResolver | undefined;
+  if (typeof serialisable.teaser === 'function') {
+    teaserResolver = serialisable.teaser as TeaserResolver;
+    delete serialisable.teaser;
+  }
+  let bypass: BypassPredicate | undefined;
+  if (isPlainObject(serialisable.allow) && serialisable.allow.bypass !== undefined) {
+    const { bypass: predicate, ...allow } = serialisable.allow;
+    if (typeof predicate === 'function') bypass = predicate as BypassPredicate;
+    else issues.push(expected('allow.bypass', 'a function (req) => boolean | Promise<boolean>'));
+    serialisable.allow = allow;
+  }
+  return { serialisable, teaserResolver, bypass, issues };
+}

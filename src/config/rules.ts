@@ -1,0 +1,56 @@
+import type { ConfigIssue } from '../errors.js';
+import { compileIpRules } from '../bypass/ip-rules.js';
+import { compilePathRules } from '../bypass/path-rules.js';
+import { MIN_SECRET_LENGTH } from '../shared/limits.js';
+import { SECRET_FIX } from './issues.js';
+import { isPlainObject, strings } from './plain-object.js';
+
+/**
+ * Checks secrets, IP and path rules in one layer: the schema knows their types, these know their
+ * grammar (the same compilers the gate uses). Runs on the raw layer, so their problems are listed
+ * even when the schema found others.
+ */
+export function checkRules(raw: unknown, name: (path: string) => string): ConfigIssue[] {
+  if (!isPlainObject(raw)) return [];
+  const issues: ConfigIssue[] = [];
+  const secret = raw.secret;
+  const secrets = typeof secret === 'string' ? [secret] : strings(secret);
+  secrets.forEach((value, index) => {
+    if (value.length < MIN_SECRET_LENGTH) {
+      issues.push({
+        field: name(Array.isArray(secret) ? `secret[${index}]` : 'secret'),
+        code: 'ERR_INTERMISSION_INVALID_SECRET',
+        message: `is ${value.length} characters long; ${SECRET_FIX}`,
+      });
+    }
+  });
+  const allow = isPlainObject(raw.allow) ? raw.allow : {};
+  const ips = strings(allow.ips);
+  for (const error of compileIpRules(ips).errors) {
+    issues.push({ field: name(`allow.ips[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
+  }
+  ips.forEach((rule, index) => {
+    if (admitsEveryone(rule)) {
+      issues.push({
+        field: name(`allow.ips[${index}]`),
+        code: 'ERR_INTERMISSION_INVALID_CIDR',
+        message: `${JSON.stringify(rule)} admits every IPv4 or every IPv6 client, which opens the site to all; list your admins' addresses, or use mode "off"`,
+      });
+    }
+  });
+  for (const error of compilePathRules(strings(allow.paths)).errors) {
+    issues.push({ field: name(`allow.paths[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
+  }
+  return issues;
+}
+
+/** A rule covering the whole IPv4 space (`0.0.0.0/0`, `::ffff:0:0/96`, `::/0`) or the whole IPv6 space. */
+function admitsEveryone(rule: string): boolean {
+  const { matcher, errors } = compileIpRules([rule], { cacheLimit: 0 });
+  if (errors.length > 0) return false;
+  // Ranges are contiguous: holding both ends of a space means holding all of it.
+  return (
+    (matcher.matches('0.0.0.0') && matcher.matches('255.255.255.255')) ||
+    (matcher.matches('::') && matcher.matches('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'))
+  );
+}

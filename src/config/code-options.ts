@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors.js';
+import { describeValue } from '../shared/messages.js';
 import type { BypassPredicate, IntermissionOptions, Logger, TeaserResolver } from '../types.js';
 import type { Env } from './env.js';
 import { isPlainObject } from './plain-object.js';
@@ -64,6 +65,7 @@ export function checkCodeOptions(options: Record<string, unknown>): {
       message: `expected whole milliseconds from ${MIN_POLL_INTERVAL_MS} to ${MAX_POLL_INTERVAL_MS}`,
     });
   }
+  issues.push(...checkStore(store));
   return {
     code: {
       env: env as Env | undefined,
@@ -77,6 +79,32 @@ export function checkCodeOptions(options: Record<string, unknown>): {
     rest,
     issues,
   };
+}
+
+const STORE_FIX = 'pass fileStore(path), redisStore({ url }) or your own object with a get() method (see the StateStore type)';
+const OPTIONAL_STORE_METHODS = ['set', 'subscribe', 'close'] as const;
+
+/**
+ * The `StateStore` contract, checked at start-up like every other option (the store is only opened
+ * after the whole configuration passed): `get` is required, the other methods are optional but must
+ * be functions when present.
+ */
+function checkStore(store: unknown): ConfigIssue[] {
+  if (store === undefined) return [];
+  const issue = (message: string): ConfigIssue => ({ field: 'store', code: 'ERR_INTERMISSION_STORE', message });
+  if ((typeof store !== 'object' && typeof store !== 'function') || store === null) {
+    return [issue(`expected a StateStore, got ${describeValue(store)}; ${STORE_FIX}`)];
+  }
+  const record = store as Record<string, unknown>;
+  const issues: ConfigIssue[] = [];
+  if (typeof record.get !== 'function') issues.push(issue(`has no get() method (store.get must be a function); ${STORE_FIX}`));
+  for (const method of OPTIONAL_STORE_METHODS) {
+    const value = record[method];
+    if (value !== undefined && typeof value !== 'function') {
+      issues.push(issue(`store.${method} is ${describeValue(value)}, not a function; make it a method or leave it out (${method}() is optional)`));
+    }
+  }
+  return issues;
 }
 
 /**

@@ -49,10 +49,8 @@ export function checkCodeOptions(options: Record<string, unknown>): {
   const { env, logger, now, configFile, store, pollInterval, onChange, ...rest } = options;
   const issues: ConfigIssue[] = [];
   if (env !== undefined && (typeof env !== 'object' || env === null)) issues.push(expected('env', 'an object of environment variables'));
-  if (logger !== undefined && logger !== false && !hasMethods(logger, 'warn', 'error')) {
-    issues.push(expected('logger', 'an object with warn() and error() methods, or false'));
-  }
-  if (now !== undefined && typeof now !== 'function') issues.push(expected('now', 'a function returning epoch milliseconds or a Date'));
+  if (logger !== undefined && logger !== false) issues.push(...checkLogger(logger));
+  if (now !== undefined) issues.push(...checkClock(now));
   if (configFile !== undefined && configFile !== false && typeof configFile !== 'string') issues.push(expected('configFile', 'a path or false'));
   if (onChange !== undefined && typeof onChange !== 'function') issues.push(expected('onChange', 'a function (status, previous) => void'));
   if (
@@ -79,6 +77,29 @@ export function checkCodeOptions(options: Record<string, unknown>): {
     rest,
     issues,
   };
+}
+
+/** `warn` and `error` are required; `debug` and `info` are called per request when present, so they must be functions. */
+function checkLogger(logger: unknown): ConfigIssue[] {
+  if (!hasMethods(logger, 'warn', 'error')) return [expected('logger', 'an object with warn() and error() methods, or false')];
+  const record = logger as Record<string, unknown>;
+  return (['debug', 'info'] as const)
+    .filter((level) => record[level] !== undefined && typeof record[level] !== 'function')
+    .map((level) => expected('logger', `logger.${level} to be a function when present, got ${describeValue(record[level])}; make it a method or leave it out`));
+}
+
+/** The clock is read on every request: one call now shows whether it answers with a time. */
+function checkClock(now: unknown): ConfigIssue[] {
+  if (typeof now !== 'function') return [expected('now', 'a function returning epoch milliseconds or a Date')];
+  let value: unknown;
+  try {
+    value = (now as () => unknown)();
+  } catch (error) {
+    return [expected('now', `a clock that answers, but it threw (${error instanceof Error ? error.message : String(error)})`)];
+  }
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms === 'number' && Number.isFinite(ms)) return [];
+  return [expected('now', `a function returning epoch milliseconds or a valid Date, but it returned ${value instanceof Date ? 'an invalid Date' : describeValue(value)}`)];
 }
 
 const STORE_FIX = 'pass fileStore(path), redisStore({ url }) or your own object with a get() method (see the StateStore type)';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
+import { describeValue } from '../shared/messages.js';
 
 /**
  * The environment layer: reads `INTERMISSION_*` variables into the shape of the options (checked by
@@ -20,10 +21,36 @@ const ENV_FIELDS: Record<string, string> = {
   launchAt: 'INTERMISSION_LAUNCH_AT',
 };
 
-/** A variable's trimmed value; empty counts as unset. */
+/** Every variable Intermission reads in the app (the CLI reads a few more of its own). */
+const ENV_VARIABLES = [
+  ...Object.values(ENV_FIELDS),
+  'INTERMISSION_CONFIG',
+  'INTERMISSION_STATE_FILE',
+  'INTERMISSION_REDIS_URL',
+  'INTERMISSION_REDIS_KEY',
+] as const;
+
+/** A variable's trimmed value; empty (or not a string, reported by `envIssues`) counts as unset. */
 export function envValue(env: Env, key: string): string | undefined {
-  const value = env[key]?.trim();
+  const raw: unknown = env[key];
+  const value = typeof raw === 'string' ? raw.trim() : undefined;
   return value ? value : undefined;
+}
+
+/** An `env` option built in code may hold numbers or booleans where the process environment never would. */
+export function envIssues(env: Env): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const variable of ENV_VARIABLES) {
+    const value: unknown = env[variable];
+    if (value !== undefined && typeof value !== 'string') {
+      issues.push({
+        field: variable,
+        code: 'ERR_INTERMISSION_INVALID_OPTION',
+        message: `is ${describeValue(value)}; environment variables are strings, so pass String(value) in the env option`,
+      });
+    }
+  }
+  return issues;
 }
 
 function envList(env: Env, key: string): string[] | undefined {
@@ -77,8 +104,12 @@ export function storeFromEnv(env: Env): { store: EnvStore | undefined; issues: C
       message: 'and INTERMISSION_REDIS_URL are both set; keep the one store the fleet shares',
     });
   }
-  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
-    issues.push({ field: 'INTERMISSION_REDIS_URL', code: 'ERR_INTERMISSION_STORE', message: 'expected a redis:// or rediss:// URL' });
+  if (redisUrl && !isRedisUrl(redisUrl)) {
+    issues.push({
+      field: 'INTERMISSION_REDIS_URL',
+      code: 'ERR_INTERMISSION_STORE',
+      message: 'expected a redis:// or rediss:// URL with a host, like redis://localhost:6379',
+    });
   }
   const store: EnvStore | undefined = stateFile
     ? { kind: 'file', path: resolve(stateFile) }
@@ -86,4 +117,15 @@ export function storeFromEnv(env: Env): { store: EnvStore | undefined; issues: C
       ? { kind: 'redis', url: redisUrl, key: envValue(env, 'INTERMISSION_REDIS_KEY') }
       : undefined;
   return { store, issues };
+}
+
+/** What `redisStore({ url })` accepts: a parseable URL with the redis or rediss scheme and a host. */
+function isRedisUrl(url: string): boolean {
+  if (/\s/.test(url)) return false;
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
 }

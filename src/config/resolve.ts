@@ -4,11 +4,11 @@ import { DEFAULT_OPEN_PATHS } from '../bypass/path-rules.js';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import type { BypassPredicate, IntermissionOptions, Logger, Mode, StateStore, Teaser, TeaserFile, TeaserResolver } from '../types.js';
 import { checkCodeOptions, takeFunctions } from './code-options.js';
-import { envLayer, envName, storeFromEnv, type EnvStore } from './env.js';
+import { envIssues, envLayer, envName, storeFromEnv, type EnvStore } from './env.js';
 import { configFilePath, DEFAULT_CONFIG_FILE, readConfigFile } from './file.js';
 import { toIssues } from './issues.js';
 import { isPlainObject, withoutUndefined } from './plain-object.js';
-import { checkRules } from './rules.js';
+import { checkPreviewPath, checkRules } from './rules.js';
 import { configSchema, type FileConfig } from './schema.js';
 
 /** Where the effective value of a setting came from, lowest precedence first. */
@@ -141,6 +141,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const { code } = checked;
   const issues: ConfigIssue[] = [...checked.issues];
   const env = code.env ?? process.env;
+  issues.push(...envIssues(env));
 
   const fromEnvStore = storeFromEnv(env);
   issues.push(...fromEnvStore.issues);
@@ -175,6 +176,11 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   if (issues.length > 0) return { issues };
 
   const merged = merge(layers);
+  const previewPath = merged.previewPath ?? DEFAULTS.previewPath;
+  const paths = [...(merged.allow?.defaultPaths === false ? [] : DEFAULT_OPEN_PATHS), ...(merged.allow?.paths ?? [])];
+  issues.push(...checkPreviewPath(previewPath, paths, DEFAULT_OPEN_PATHS));
+  if (issues.length > 0) return { issues };
+
   const modeSource = [...layers].reverse().find((layer) => layer.config.mode !== undefined)?.source ?? 'default';
   const page = merged.page ?? {};
   const config: ResolvedConfig = {
@@ -182,7 +188,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
     modeSource,
     secrets: merged.secret === undefined ? [] : ([] as string[]).concat(merged.secret),
     ips: merged.allow?.ips ?? [],
-    paths: [...(merged.allow?.defaultPaths === false ? [] : DEFAULT_OPEN_PATHS), ...(merged.allow?.paths ?? [])],
+    paths,
     bypass,
     retryAfter: merged.retryAfter ?? DEFAULTS.retryAfter,
     until: merged.until === undefined ? undefined : parseIsoDateTime(merged.until),
@@ -202,7 +208,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
     },
     statusCode: merged.statusCode ?? DEFAULTS.statusCode,
     noindex: merged.noindex ?? false,
-    previewPath: merged.previewPath ?? DEFAULTS.previewPath,
+    previewPath,
     cookie: { name: merged.cookie?.name ?? DEFAULTS.cookieName, maxAge: merged.cookie?.maxAge ?? DEFAULTS.cookieMaxAge },
     logger: code.logger === false ? SILENT : (code.logger ?? defaultLogger()),
     now: toClock(code.now),

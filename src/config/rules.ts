@@ -54,3 +54,22 @@ function admitsEveryone(rule: string): boolean {
     (matcher.matches('::') && matcher.matches('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'))
   );
 }
+
+/**
+ * An exact open path that is also the preview path never reaches the app: the preview endpoint
+ * answers first, in every mode (a health check at `/healthz` would get a redirect). Checked on the
+ * merged config, since the two may come from different layers.
+ */
+export function checkPreviewPath(previewPath: string, openPaths: readonly string[], defaults: readonly string[]): ConfigIssue[] {
+  const bare = (path: string): string => (path.length > 1 ? path.replace(/\/$/, '') : path);
+  const clash = openPaths.find((rule) => !rule.endsWith('/*') && bare(rule) === bare(previewPath));
+  if (clash === undefined) return [];
+  const where = defaults.includes(clash) ? 'a default open path (allow.defaultPaths)' : `the open path ${JSON.stringify(clash)} in allow.paths`;
+  return [
+    {
+      field: 'previewPath',
+      code: 'ERR_INTERMISSION_INVALID_PATH',
+      message: `${JSON.stringify(previewPath)} is also ${where}, which would stop reaching the app; use a path of its own, like /__intermission/preview`,
+    },
+  ];
+}

@@ -101,26 +101,33 @@ export interface AllowOptions {
 }
 
 export interface PageOptions {
-  /** `<title>` of the page. Default: `'Down for maintenance'` / `'Coming soon'`. */
+  /** `<title>` of the page, at most 300 characters, no control characters. Default: `'Down for maintenance'` / `'Coming soon'`. */
   title?: string;
-  /** The main heading. Default: `'We’ll be back soon'` / the teaser's title, else `'Coming soon'`. */
+  /** The main heading, at most 300 characters, no control characters. Default: `'We’ll be back soon'` / the teaser's title, else `'Coming soon'`. */
   heading?: string;
-  /** One paragraph under the heading. Default: a sentence that fits the mode. */
+  /** One paragraph under the heading, at most 2000 characters; line feeds and tabs are the only control characters allowed. Default: a sentence that fits the mode. */
   message?: string;
   /** A directory with your own `maintenance.ejs` and/or `coming-soon.ejs`. Default: the built-in views. */
   views?: string;
   /** Extra values for your own templates, available as `custom`. Default: `{}`. */
   locals?: Record<string, unknown>;
-  /** `lang` of the page and locale of its dates. Default: `'en'`. */
+  /** `lang` of the page and locale of its dates: a BCP 47 tag that `Intl` accepts. Default: `'en'`. */
   lang?: string;
   /** Time zone the page shows dates in. Default: `'UTC'`. */
   timeZone?: string;
-  /** Origins allowed in the CSP `img-src` besides `'self'` and `data:`. The static teaser image's origin is added for you. */
+  /**
+   * Origins allowed in the CSP `img-src` besides `'self'` and `data:`: http(s) URLs whose host a CSP
+   * source can name (letters, digits, `-`, `.`, an optional leading `*.`). The static teaser image's
+   * origin is added for you.
+   */
   imageOrigins?: string[];
 }
 
 export interface CookieOptions {
-  /** Cookie name; `__Host-` is prefixed on secure requests. Default: `'intermission_bypass'`. */
+  /**
+   * Cookie name: 1 to 64 token characters, without a `__Host-` or `__Secure-` prefix, which
+   * Intermission adds itself (`__Host-`) on secure requests. Default: `'intermission_bypass'`.
+   */
   name?: string;
   /** Lifetime in **seconds**. Default: 43200 (12 hours). At most 30 days. */
   maxAge?: number;
@@ -146,20 +153,23 @@ export interface IntermissionOptions {
   /** Milliseconds a teaser resolver may take. Default: 250. */
   teaserTimeout?: number;
   page?: PageOptions;
-  /** Status of the coming-soon page for GET and HEAD. Default: 200. */
+  /**
+   * Status of the coming-soon page for GET and HEAD: 200 to 599, one that can carry a page (not 204,
+   * 205, 206, a 3xx, 401, 405, 407, 416 or 426). Default: 200.
+   */
   statusCode?: number;
   /** Adds `<meta name="robots" content="noindex">` and `X-Robots-Tag: noindex` to both pages. Default: `false`. */
   noindex?: boolean;
-  /** Where preview links land. Default: `'/__intermission/preview'`. */
+  /** Where preview links land: a path of its own (not `/`, not an exact open path). Default: `'/__intermission/preview'`. */
   previewPath?: string;
   cookie?: CookieOptions;
-  /** Default: `console` for warnings and errors. `false` silences everything. */
+  /** Default: `console` for warnings and errors. `false` silences everything. `debug` and `info`, when present, must be functions. */
   logger?: Logger | false;
   /** Environment variables read at start-up. Default: `process.env`. */
   env?: Record<string, string | undefined>;
   /** A JSON config file. Default: `INTERMISSION_CONFIG`, else `config/intermission.json` when it exists. `false` reads none. */
   configFile?: string | false;
-  /** The clock. Default: `Date.now`. */
+  /** The clock: epoch milliseconds or a valid `Date` (called once at start-up to check). Default: `Date.now`. */
   now?: Clock;
   /**
    * Where the runtime state lives (`fileStore(path)`, `redisStore({ url })` or your own). Its state,

@@ -19,6 +19,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type * as NodeRedis from 'redis';
+import { IntermissionError, withoutPrefix, type ErrorCode } from '../errors.js';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_MESSAGE_LENGTH, MAX_PREVIEW_TTL_SECONDS, MAX_SCHEDULE_SECONDS } from '../shared/limits.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -44,16 +45,18 @@ export interface CliIo {
 }
 
 /** An error meant for the user: `message` is `<what>; <fix>`, without the `intermission:` prefix. */
-export class CliError extends Error {
+export class CliError extends IntermissionError {
   override readonly name = 'CliError';
   constructor(
     readonly exitCode: number,
-    readonly code: string,
+    code: ErrorCode,
     message: string,
     /** Help text printed after the error line (not in JSON mode). */
     readonly help?: string,
   ) {
-    super(message);
+    super(code, message);
+    // The CLI prints its own `intermission: ` before the message.
+    this.message = withoutPrefix(this.message);
   }
 }
 

@@ -1,26 +1,63 @@
 import * as z from 'zod';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_COOKIE_MAX_AGE_SECONDS, MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MIN_COOKIE_MAX_AGE_SECONDS } from '../shared/limits.js';
+import { normalizeTeaser } from '../teaser/normalize.js';
+import { imageOriginProblem, teaserUrlProblem } from './urls.js';
 
 /**
  * The serialisable part of the options: what a JSON config file, the environment or code may set.
- * Functions (`allow.bypass`, a teaser resolver, `logger`, `now`) are checked separately in config.ts.
- * `config/intermission.schema.json` is generated from this schema (`npm run schema`).
+ * Functions and host objects (`allow.bypass`, a teaser resolver, `logger`, `now`, `store`) are checked
+ * in code-options.ts. `config/intermission.schema.json` is generated from this schema (`npm run schema`).
+ * Every value that passes here must work at run time: what the page, the CSP or the cookie code
+ * would refuse or silently drop is refused here, at start-up.
  */
 
-const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, { error: 'expected an ISO 8601 date-time with a time zone, like 2026-12-24T18:00:00Z',
+const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, {
+  error: 'expected an ISO 8601 date-time with a time zone, like 2026-12-24T18:00:00Z',
 });
 
 const seconds = z.number().int().min(1).max(MAX_SCHEDULE_SECONDS);
 
+/** A refinement from a function that names the problem, or returns `undefined` when there is none. */
+function problem<T>(check: (value: T) => string | undefined) {
+  return (value: T, ctx: z.core.$RefinementCtx<T>): void => {
+    const message = check(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message, input: value });
+  };
+}
+
+/** C0 and C1 controls and DEL, but those in `allowed`: they fake lines in the text page and logs. */
+function hasControlCharacters(text: string, allowed = ''): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if ((code < 0x20 || (code >= 0x7f && code <= 0x9f)) && !allowed.includes(char)) return true;
+  }
+  return false;
+}
+
+/** Text shown on the page: `multiline` keeps line feeds and tabs. */
+function pageText(max: number, multiline = false) {
+  return z
+    .string()
+    .max(max)
+    .refine((text) => !hasControlCharacters(text, multiline ? '\n\t' : ''), {
+      error: multiline ? 'contains control characters other than line feeds and tabs; remove them' : 'contains control characters (line breaks included); remove them',
+    });
+}
+
 const teaserFields = {
   title: z.string().optional(),
   excerpt: z.string().optional(),
-  image: z.string().optional(),
+  image: z.string().superRefine(problem((url: string) => teaserUrlProblem(url, 'image'))).optional(),
   imageAlt: z.string().optional(),
-  url: z.string().optional(),
+  url: z.string().superRefine(problem((url: string) => teaserUrlProblem(url, 'url'))).optional(),
   author: z.string().optional(),
-  publishedAt: z.string().optional(),
+  publishedAt: z
+    .string()
+    .refine((date) => normalizeTeaser({ publishedAt: date })?.publishedAt !== undefined, {
+      error: 'is not a date the page can show',
+    })
+    .optional(),
   wordCount: z.number().int().min(0).optional(),
   readingMinutes: z.number().int().min(1).optional(),
   /** The article itself: excerpt, title and reading time are computed from it; it is never served. */
@@ -40,17 +77,45 @@ const teaserObject = z.strictObject(teaserFields);
 export const teaserSchema = z.union([teaserFile, teaserObject]);
 
 /** Cookie names are RFC 6265 tokens; `__Host-` is added by Intermission on secure requests. */
-const cookieName = z.string().regex(/^[A-Za-z0-9!#$&'*+.^_`|~-]{1,64}$/, { error: 'expected 1 to 64 letters, digits or !#$&\'*+.^_`|~- characters',
-});
+const cookieName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$&'*+.^_`|~-]{1,64}$/, { error: "expected 1 to 64 letters, digits or !#$&'*+.^_`|~- characters" })
+  // Browsers treat these prefixes case-insensitively, and the cookie code refuses them at run time.
+  .refine((name) => !/^__(?:host|secure)-/i.test(name), { error: 'starts with a cookie prefix (__Host- or __Secure-)' });
 
-const previewPath = z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]{0,200}$/, { error: 'expected a path starting with / made of URL-safe characters, like /__intermission/preview',
-}).refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'a preview path may not contain // or dot segments',
-});
+const previewPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]{0,200}$/, {
+    error: 'expected a path starting with / made of URL-safe characters, like /__intermission/preview',
+  })
+  .refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'a preview path may not contain // or dot segments' })
+  .refine((path) => path !== '/', { error: 'may not be / (the home page would become the preview endpoint); use a path of its own, like /__intermission/preview' });
+
+/** `lang` goes into `<html lang>` and every `Intl` formatter: both must accept it. */
+const lang = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'expected a BCP 47 language tag like en or pt-BR', abort: true })
+  .refine(isLocale, { error: 'is not a language tag Intl accepts (a repeated or misplaced subtag?); use one like en, en-GB or pt-BR' });
+
+/** Statuses that cannot carry the page: no body allowed, or a header Intermission does not send is required. */
+const PAGELESS_STATUSES = new Set([204, 205, 206, 401, 405, 407, 416, 426]);
+
+const statusCode = z
+  .number()
+  .int()
+  .min(200)
+  .max(599)
+  .refine((status) => !PAGELESS_STATUSES.has(status) && !(status >= 300 && status < 400), {
+    error: 'cannot carry the page (it forbids a body, redirects, or needs a header Intermission does not send)',
+  });
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   mode: z.enum(['off', 'maintenance', 'coming-soon']).optional().describe('Default mode. INTERMISSION_MODE and a state store override it.'),
-  secret: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('Signs preview links and bypass cookies; at least 32 characters. A list rotates: the first signs, all verify. Prefer INTERMISSION_SECRET over committing it.'),
+  secret: z
+    .union([z.string(), z.array(z.string()).min(1)])
+    .optional()
+    .describe('Signs preview links and bypass cookies; at least 32 characters. A list rotates: the first signs, all verify. Prefer INTERMISSION_SECRET over committing it.'),
   allow: z
     .strictObject({
       ips: z.array(z.string()).optional(),
@@ -61,22 +126,30 @@ export const configSchema = z.strictObject({
   retryAfter: seconds.optional().describe('Seconds for Retry-After when no end time is known. Default 3600.'),
   until: isoDateTime.optional().describe('When maintenance ends (ISO 8601 with a zone). The site opens by itself then.'),
   launchAt: isoDateTime.optional().describe('When the coming-soon site launches (ISO 8601 with a zone). The site opens by itself then.'),
-  teaser: teaserSchema.optional().describe('The article teaser on the coming-soon page: the fields themselves, or { file } to read a Markdown/HTML/text article once at start-up.'),
+  teaser: teaserSchema
+    .optional()
+    .describe('The article teaser on the coming-soon page: the fields themselves, or { file } to read a Markdown/HTML/text article once at start-up.'),
   fallbackTeaser: teaserSchema.optional().describe('Teaser used when a teaser resolver returns nothing, throws or is too slow.'),
   teaserTimeout: z.number().int().min(1).max(10_000).optional().describe('Milliseconds a teaser resolver may take. Default 250.'),
   page: z
     .strictObject({
-      title: z.string().max(300).optional(),
-      heading: z.string().max(300).optional(),
-      message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
+      title: pageText(300).optional(),
+      heading: pageText(300).optional(),
+      message: pageText(MAX_MESSAGE_LENGTH, true).optional(),
       views: z.string().min(1).optional(),
       locals: z.record(z.string(), z.unknown()).optional(),
-      lang: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'expected a BCP 47 language tag like en or pt-BR' }).optional(),
+      lang: lang.optional(),
       timeZone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like UTC or Europe/Paris' }).optional(),
-      imageOrigins: z.array(z.url({ protocol: /^https?$/ })).optional(),
+      imageOrigins: z
+        .array(
+          z
+            .url({ protocol: /^https?$/, error: 'is not an absolute http(s) URL; write one like https://images.example.com', abort: true })
+            .superRefine(problem(imageOriginProblem)),
+        )
+        .optional(),
     })
     .optional(),
-  statusCode: z.number().int().min(200).max(599).optional().describe('Status of the coming-soon page for GET and HEAD. Default 200.'),
+  statusCode: statusCode.optional().describe('Status of the coming-soon page for GET and HEAD. Default 200.'),
   noindex: z.boolean().optional().describe('Ask search engines not to index the gate pages. Default false.'),
   previewPath: previewPath.optional().describe('Where preview links land. Default /__intermission/preview.'),
   cookie: z
@@ -93,6 +166,15 @@ export type FileConfig = z.infer<typeof configSchema>;
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLocale(tag: string): boolean {
+  try {
+    Intl.getCanonicalLocales(tag);
     return true;
   } catch {
     return false;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import ejs from 'ejs';
+import { IntermissionError } from '../errors.js';
 import { builtInViewsDir } from './assets.js';
 import type { PageKind, PageLocals } from './page-locals.js';
 
@@ -10,13 +11,12 @@ export interface Templates {
 }
 
 /** A template could not be read or compiled at start-up. */
-export class TemplateError extends Error {
-  readonly code = 'ERR_INTERMISSION_TEMPLATE';
+export class TemplateError extends IntermissionError<'ERR_INTERMISSION_TEMPLATE'> {
+  override readonly name = 'TemplateError';
   /** The template file or views directory at fault. */
   readonly file: string | undefined;
   constructor(message: string, options?: { file?: string; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'TemplateError';
+    super('ERR_INTERMISSION_TEMPLATE', message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.file = options?.file;
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IntermissionError, type StateErrorCode } from '../errors.js';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MAX_UPDATED_BY_LENGTH } from '../shared/limits.js';
 import type { Mode, StoredState } from '../types.js';
@@ -16,14 +17,8 @@ export interface GateState {
 }
 
 /** Thrown by stores when the stored state cannot be used; the gate keeps its last known state. */
-export class StateStoreError extends Error {
+export class StateStoreError extends IntermissionError<StateErrorCode> {
   override readonly name = 'StateStoreError';
-  readonly code: 'ERR_INTERMISSION_STATE_INVALID' | 'ERR_INTERMISSION_STATE_UNAVAILABLE';
-
-  constructor(code: StateStoreError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, {

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { extname, resolve } from 'node:path';
+import { IntermissionError } from '../errors.js';
 import { MAX_TIMER_MS, TimeoutError, withTimeout } from '../shared/timeout.js';
 import type { Teaser, TeaserFile, TeaserFormat, TeaserResolver } from '../types.js';
 import { extractTeaser } from './extract.js';
@@ -10,12 +11,11 @@ import { normalizeTeaser } from './normalize.js';
 export const MAX_TEASER_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Thrown at start-up when a teaser file cannot be used. */
-export class TeaserFileError extends Error {
-  readonly code = 'ERR_INTERMISSION_TEASER_FILE';
+export class TeaserFileError extends IntermissionError<'ERR_INTERMISSION_TEASER_FILE'> {
+  override readonly name = 'TeaserFileError';
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TeaserFileError';
+    super('ERR_INTERMISSION_TEASER_FILE', message, options);
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { IntermissionConfigError, intermission } from '../../src/index.js';
+import { fileStore, IntermissionConfigError, intermission, type StateStore } from '../../src/index.js';
 
 const SECRET = 'a'.repeat(32);
 
@@ -83,6 +83,52 @@ describe('resolveConfig', () => {
 
     it('treats empty variables as unset', () => {
       expect(resolve({ mode: 'maintenance' }, { INTERMISSION_MODE: '' }).config?.mode).toBe('maintenance');
+    });
+  });
+
+  describe('store', () => {
+    const get = () => null;
+    const cases: [string, unknown, RegExp[]][] = [
+      ['an empty object', {}, [/^has no get\(\) method .*fileStore\(path\), redisStore\(\{ url \}\)/]],
+      ['null', null, [/^expected a StateStore, got null; pass fileStore/]],
+      ['a Redis URL instead of a store', 'redis://localhost:6379', [/^expected a StateStore, got string; /]],
+      ['get that is not a function', { get: 'state' }, [/^has no get\(\) method/]],
+      ['set that is not a function', { get, set: true }, [/^store\.set is boolean true, not a function; .*set\(\) is optional/]],
+      ['two methods that are not functions, and no get', { subscribe: {}, close: 1 }, [/^has no get\(\) method/, /^store\.subscribe is an object, not a function/, /^store\.close is number 1, not a function/]],
+    ];
+    it.each(cases)('refuses %s, naming the method and the fix', (_name, store, messages) => {
+      const { config, issues } = resolve({ store });
+      expect(config).toBeUndefined();
+      expect(issues.map((issue) => [issue.field, issue.code])).toEqual(messages.map(() => ['store', 'ERR_INTERMISSION_STORE']));
+      messages.forEach((message, index) => expect(issues[index]?.message).toMatch(message));
+    });
+
+    it('accepts a store with only get(), and a real store instance with methods on its prototype', () => {
+      const store: StateStore = { get };
+      expect(resolve({ store }).config?.store).toEqual({ kind: 'options', store });
+      const dir = mkdtempSync(join(tmpdir(), 'intermission-config-store-'));
+      const real = fileStore(join(dir, 'state.json'));
+      expect(resolve({ store: real }).issues).toEqual([]);
+      void real.close?.();
+    });
+
+    it('checks the option even when the environment names another store', () => {
+      const { issues } = resolve({ store: {} }, { INTERMISSION_STATE_FILE: '/tmp/state.json' });
+      expect(issues).toEqual([expect.objectContaining({ field: 'store', code: 'ERR_INTERMISSION_STORE' })]);
+    });
+
+    it('is reported by intermission() with every other problem in one IntermissionConfigError, before any store is opened', () => {
+      let thrown: unknown;
+      try {
+        intermission({ configFile: false, env: {}, mode: 'closed' as 'off', store: { set() {} } as unknown as StateStore });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(IntermissionConfigError);
+      const error = thrown as IntermissionConfigError;
+      expect(error.issues.map((issue) => issue.field)).toEqual(['store', 'mode']);
+      expect(error.message).toMatch(/^Intermission: invalid configuration \(2 problems\):\n {2}- store: has no get\(\) method \(store\.get must be a function\); /);
+      expect(error.message).toContain('docs/errors.md#err_intermission_store');
     });
   });
 

@@ -16,6 +16,7 @@ import { gateSecurityHeaders } from './pages/security-headers.js';
 import { bypassCookieNames, createCookieVerifier } from './bypass/bypass-cookie.js';
 import { createKeyRing, type KeyRing } from './bypass/keys.js';
 import { loadTeaserFile, resolveTeaser } from './teaser/source.js';
+import { imageOriginProblem } from './config/urls.js';
 import { normalizeTeaser } from './teaser/normalize.js';
 import type { GateState } from './state/stored-state.js';
 import type { Logger, Mode, Teaser, TeaserFile, TeaserResolver } from './types.js';
@@ -53,15 +54,26 @@ export function createWarnOnce(logger: Logger): (code: WarningCode, message: str
 
 function loadTeaser(spec: Teaser | TeaserFile | undefined, field: string, issues: ConfigIssue[]): Teaser | undefined {
   if (spec === undefined) return undefined;
+  let teaser: Teaser | undefined;
   if ('file' in spec && typeof spec.file === 'string') {
     try {
-      return loadTeaserFile(spec);
+      teaser = loadTeaserFile(spec);
     } catch (error) {
       issues.push({ field: `${field}.file`, code: 'ERR_INTERMISSION_TEASER_FILE', message: (error as Error).message });
       return undefined;
     }
+  } else {
+    teaser = normalizeTeaser(spec);
   }
-  return normalizeTeaser(spec);
+  // An image named in the file's front matter (or found in `content`) goes into the CSP too: a host
+  // helmet cannot put in img-src must fail the start-up, not the first request.
+  const problem = teaser?.image !== undefined && /^https?:\/\//i.test(teaser.image) ? imageOriginProblem(teaser.image) : undefined;
+  if (problem !== undefined) {
+    const where = 'file' in spec ? `${field}.file` : `${field}.image`;
+    issues.push({ field: where, code: 'ERR_INTERMISSION_INVALID_URL', message: `the teaser image ${JSON.stringify(teaser?.image)} ${problem}` });
+    return undefined;
+  }
+  return teaser;
 }
 
 function originOf(url: string | undefined): string | undefined {

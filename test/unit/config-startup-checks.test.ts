@@ -100,6 +100,18 @@ describe('static teaser images and page.imageOrigins', () => {
     expect(error.issues.map((issue) => issue.field)).toEqual(['teaser.image', 'page.imageOrigins[0]']);
   });
 
+  it('refuses at start-up an image host named in a teaser file, which only the gate reads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'intermission-startup-'));
+    const file = join(dir, 'launch.md');
+    writeFileSync(file, '---\ntitle: Launch\nimage: https://cdn;script-src.example.com/a.png\n---\nHello world.\n');
+    const error = startupError({ mode: 'coming-soon', teaser: { file } });
+    expect(error.issues).toEqual([expect.objectContaining({ field: 'teaser.file', code: 'ERR_INTERMISSION_INVALID_URL' })]);
+    expect(error.issues[0]?.message).toMatch(/Content-Security-Policy/);
+    // A usable host in the same file starts fine.
+    writeFileSync(file, '---\ntitle: Launch\nimage: https://cdn.example.com/a.png\n---\nHello world.\n');
+    expect(() => intermission({ configFile: false, env: {}, logger: false, mode: 'coming-soon', teaser: { file } })).not.toThrow();
+  });
+
   it('names the teaser field inside a config file, not "Invalid input"', () => {
     const dir = mkdtempSync(join(tmpdir(), 'intermission-startup-'));
     const file = join(dir, 'intermission.json');

@@ -578,15 +578,15 @@ describe('the real executable', () => {
       });
     });
 
-  it('runs as an entry point under tsx (src/cli.ts)', async () => {
+  it('runs as an entry point under tsx (src/cli/main.ts)', async () => {
     const { file } = sandbox();
     writeFileSync(file, JSON.stringify({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z' }));
     const tsx = join(REPO, 'node_modules/tsx/dist/cli.mjs');
-    const result = await exec(process.execPath, [tsx, 'src/cli.ts', 'status', '--json', '--state-file', file]);
+    const result = await exec(process.execPath, [tsx, 'src/cli/main.ts', 'status', '--json', '--state-file', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(asStatus(result.stdout)).toMatchObject({ mode: 'maintenance', source: `state file ${file}` });
-    const bad = await exec(process.execPath, [tsx, 'src/cli.ts', 'nope']);
+    const bad = await exec(process.execPath, [tsx, 'src/cli/main.ts', 'nope']);
     expect(bad.code).toBe(2);
   });
 

@@ -11,7 +11,7 @@ import { MAX_STATE_BYTES, StateStoreError } from '../../src/state/stored-state.j
 import { fileStore } from '../../src/state/stores/file-store.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const STORE_MODULE = pathToFileURL(fileURLToPath(new URL('../../src/stores/file-store.ts', import.meta.url))).href;
+const STORE_MODULE = pathToFileURL(fileURLToPath(new URL('../../src/state/stores/file-store.ts', import.meta.url))).href;
 /** Fast polling for the behaviour tests; the latency test uses the default. */
 const FAST = { interval: 20 };
 
@@ -601,7 +601,7 @@ describe('fileStore', () => {
       // process.getActiveResourcesInfo() does not list). A closed FileHandle is only destroyed by
       // GC, so open files are checked through /proc instead.
       const live = new Map<number, string>();
-      const fromStore = /src[\\/]stores[\\/]file-store/;
+      const fromStore = /src[\\/]state[\\/]stores[\\/]file-store/;
       const hook = createHook({
         init(asyncId, type) {
           if (type === 'PROMISE' || type === 'FILEHANDLE') return;

@@ -440,7 +440,7 @@ it('without node-redis installed, a url store rejects saying `npm install redis`
   expect(result.message).toContain('npm install redis');
 });
 
-const STORE_MODULE = fileURLToPath(new URL('../../src/stores/redis-store.ts', import.meta.url));
+const STORE_MODULE = fileURLToPath(new URL('../../src/state/stores/redis-store.ts', import.meta.url));
 
 /**
  * Runs `body` in a fresh Node process (with tsx, `redisStore` in scope) and reports how long the

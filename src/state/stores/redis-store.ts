@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseStoredState, sameState, StateStoreError } from '../stored-state.js';
-import type { StateStore, StoredState } from '../../types.js';
+import { parseStoredState, StateStoreError } from '../stored-state.js';
+import type { Logger, StateStore, StoredState } from '../../types.js';
 // Types only: node-redis is an optional peer, loaded with `import()` when a store is given a `url`.
 import type * as NodeRedis from 'redis';
 import { redactUrl as redact } from '../../shared/messages.js';
+import { withTimeout } from '../../shared/timeout.js';
+import { guardSubscriber, type Subscriber } from './subscriber.js';
+
+/** The key holding the state, unless the store is given another. */
+export const DEFAULT_REDIS_KEY = 'intermission:state';
+/** The channel `set()` announces changes on, unless the store is given another. */
+export const DEFAULT_REDIS_CHANNEL = 'intermission:state-changed';
 
 /** A pub/sub message listener, as node-redis calls it. */
 export type RedisMessageListener = (message: string, channel: string) => unknown;
@@ -42,14 +49,16 @@ export interface RedisStoreOptions {
    * and close, the duplicate it makes for pub/sub.
    */
   client?: RedisClientLike;
-  /** The key holding the state as JSON. Default `intermission:state`. */
+  /** The key holding the state as JSON. Default `intermission:state` (`DEFAULT_REDIS_KEY`). */
   key?: string;
-  /** The channel where `set()` announces a change. Default `intermission:state-changed`. */
+  /** The channel where `set()` announces a change. Default `intermission:state-changed` (`DEFAULT_REDIS_CHANNEL`). */
   channel?: string;
   /** Subscribers re-read the key this often (ms), in case a notification was lost. Default 5000. */
   resyncInterval?: number;
   /** How long to wait for the first connection, or for any reply, before failing (ms). Default 2000. */
   connectTimeout?: number;
+  /** Where a subscriber callback that throws is logged (once per subscription). Default: `console`. */
+  logger?: Pick<Logger, 'error'>;
 }
 
 /** What `redisStore` returns: a `StateStore` with every method, plus where it keeps the state. */
@@ -57,12 +66,12 @@ export interface RedisStore extends StateStore {
   readonly key: string;
   readonly channel: string;
   /**
-   * The state in the key. Rejects with `StateStoreError` when it is unknown: key absent or Redis
-   * unreachable (`ERR_INTERMISSION_STATE_UNAVAILABLE`), or not a valid state (`ERR_INTERMISSION_STATE_INVALID`).
-   * Never resolves `null`: an absent key (Redis restarted without persistence, eviction) must not open a
-   * closed site, so the caller keeps its last known state.
+   * The state in the key, or `null` when the key is absent. Rejects with `StateStoreError` when Redis
+   * cannot answer (`ERR_INTERMISSION_STATE_UNAVAILABLE`) or the key is not a valid state
+   * (`ERR_INTERMISSION_STATE_INVALID`). An absent key (Redis restarted without persistence, eviction)
+   * does not open a closed site: the app follows it as "unknown" and keeps its last known state.
    */
-  get(): Promise<StoredState>;
+  get(): Promise<StoredState | null>;
   /**
    * Writes the state, then publishes its `updatedAt` on the channel. Taking the site up writes
    * `{ mode: 'off' }`: the key is never deleted, since an absent key means "unknown", not "open".
@@ -70,22 +79,28 @@ export interface RedisStore extends StateStore {
   set(state: StoredState): Promise<void>;
   /**
    * Follows the key: re-reads it on each notification, on every reconnection, and every
-   * `resyncInterval` ms; calls `onChange` when what it reads differs from what it last delivered (and
-   * after a failed read, even when equal, so the caller sees the recovery). Calls `onError` on EVERY
-   * failed read, an outage thus several times: the caller logs once per outage. Resolves once the
-   * subscription is live, or after `connectTimeout` when Redis is unreachable (it keeps trying).
+   * `resyncInterval` ms; calls `onChange` with what each read found (`null` for an absent key; repeats
+   * are possible, and the caller skips them) and `onError` on every failed read, an outage thus several
+   * times: the caller logs once per outage. Resolves once the subscription is live, or after
+   * `connectTimeout` when Redis is unreachable (it keeps trying).
    */
   subscribe(onChange: (state: StoredState | null) => void, onError: (error: unknown) => void): Promise<() => void>;
   /** Stops timers, unsubscribes, closes the connections the store made. Idempotent; never rejects. */
   close(): Promise<void>;
 }
 
-const DEFAULT_KEY = 'intermission:state';
-const DEFAULT_CHANNEL = 'intermission:state-changed';
 const UNAVAILABLE = 'ERR_INTERMISSION_STATE_UNAVAILABLE';
 const INVALID = 'ERR_INTERMISSION_STATE_INVALID';
 
 const ignore = (): void => {};
+
+/** Every store `redisStore` made, so the follower can tell one apart from other stores (see `absentMeans`). */
+const redisStores = new WeakSet<object>();
+
+/** Whether `store` was made by `redisStore`. */
+export function isRedisStore(store: unknown): store is RedisStore {
+  return typeof store === 'object' && store !== null && redisStores.has(store);
+}
 
 /** A state store in Redis, shared by every instance of the app: one key, one change channel. */
 export function redisStore(options: RedisStoreOptions): RedisStore {
@@ -202,7 +217,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return unavailable(what, error);
   };
 
-  const get = async (): Promise<StoredState> => {
+  const get = async (): Promise<StoredState | null> => {
     const current = await connected();
     let reply: unknown;
     try {
@@ -210,12 +225,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     } catch (error) {
       throw failure('Cannot read the state from Redis', error);
     }
-    if (reply === null || reply === undefined) {
-      throw new StateStoreError(
-        UNAVAILABLE,
-        `${where} does not exist (Redis restarted without persistence, or the key was evicted or deleted): the state is unknown until one is written again (intermission up / down)`,
-      );
-    }
+    if (reply === null || reply === undefined) return null;
     const text = typeof reply === 'string' ? reply : reply instanceof Uint8Array ? Buffer.from(reply).toString('utf8') : undefined;
     if (text === undefined) throw new StateStoreError(INVALID, `${where} did not return a string`);
     return parseStoredState(text, where);
@@ -245,7 +255,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const subscribe = async (onChange: (state: StoredState | null) => void, onError: (error: unknown) => void): Promise<() => void> => {
     const parent = await baseClient();
     if (isClosed()) throw closedError();
-    const subscription = follow(parent.duplicate(), { channel, resyncInterval, connectTimeout, signal: abort.signal, read: get, onChange, onError });
+    const subscriber = guardSubscriber(onChange, onError, opts.logger);
+    const subscription = follow(parent.duplicate(), { channel, resyncInterval, connectTimeout, signal: abort.signal, read: get, subscriber });
     subscriptions.add(subscription);
     const stop = (): Promise<void> => {
       subscriptions.delete(subscription);
@@ -275,7 +286,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return closing;
   };
 
-  return { key, channel, get, set, subscribe, close };
+  const store: RedisStore = { key, channel, get, set, subscribe, close };
+  redisStores.add(store);
+  return store;
 }
 
 interface Subscription {
@@ -290,41 +303,23 @@ interface FollowOptions {
   resyncInterval: number;
   connectTimeout: number;
   signal: AbortSignal;
-  read: () => Promise<StoredState>;
-  onChange: (state: StoredState | null) => void;
-  onError: (error: unknown) => void;
+  read: () => Promise<StoredState | null>;
+  /** Guarded callbacks: they never throw. */
+  subscriber: Subscriber;
 }
 
 /** Keeps one pub/sub connection (`sub`, owned) and re-reads the key whenever it may have changed. */
 function follow(sub: RedisClientLike, options: FollowOptions): Subscription {
-  const { channel, read, onChange, onError } = options;
+  const { channel, read, subscriber } = options;
   let active = true;
   let subscribed = false;
   let subscribing = false;
   let connectedNow = false;
-  let last: StoredState | undefined;
-  let failed = false;
   let reading = false;
   let requested = 0;
   let stopped: Promise<void> | undefined;
   let markLive = ignore;
   const live = new Promise<void>((resolve) => (markLive = resolve));
-
-  // The caller's callbacks throwing must not stop the store nor surface as an unhandled rejection.
-  const report = (error: unknown): void => {
-    try {
-      onError(error);
-    } catch {
-      // ignored: see above
-    }
-  };
-  const deliver = (state: StoredState): void => {
-    try {
-      onChange(state);
-    } catch (error) {
-      report(error);
-    }
-  };
 
   // Read through a function: `active` changes while a read awaits, which narrowing cannot see.
   const isActive = (): boolean => active;
@@ -343,16 +338,11 @@ function follow(sub: RedisClientLike, options: FollowOptions): Subscription {
         try {
           const state = await read();
           if (!isActive()) break;
-          if (failed || last === undefined || !sameState(last, state)) {
-            failed = false;
-            last = state;
-            deliver(state);
-          }
+          subscriber.onChange(state);
         } catch (error) {
           if (!isActive()) break;
           // Every failed read is reported; the caller logs once per outage.
-          failed = true;
-          report(error);
+          subscriber.onError(error);
         }
       }
       reading = false;
@@ -382,7 +372,7 @@ function follow(sub: RedisClientLike, options: FollowOptions): Subscription {
       (error: unknown) => {
         subscribing = false;
         // A drop retries on the next `ready`; a refusal (ACL) leaves the periodic resync to keep up.
-        if (active && sub.isReady) report(new StateStoreError(UNAVAILABLE, `Cannot subscribe to Redis channel "${channel}" (${describe(error)}); following the key by polling only`, { cause: error }));
+        if (active && sub.isReady) subscriber.onError(new StateStoreError(UNAVAILABLE, `Cannot subscribe to Redis channel "${channel}" (${describe(error)}); following the key by polling only`, { cause: error }));
         markLive();
       },
     );
@@ -417,7 +407,7 @@ function follow(sub: RedisClientLike, options: FollowOptions): Subscription {
         clearInterval(timer);
         markLive();
         sub.off('ready', onReady);
-        if (subscribed && sub.isReady) await withTimeout(sub.unsubscribe(channel, onMessage), options.connectTimeout, () => new Error('timeout')).catch(ignore);
+        if (subscribed && sub.isReady) await withTimeout(sub.unsubscribe(channel, onMessage), options.connectTimeout).catch(ignore);
         await shutdown(sub, options.connectTimeout);
       })();
       return stopped;
@@ -431,7 +421,7 @@ async function shutdown(client: RedisClientLike, timeout: number): Promise<void>
   try {
     const closing = client.close ? client.close() : client.quit?.();
     if (closing) {
-      await withTimeout(closing, timeout, () => new Error('timeout'));
+      await withTimeout(closing, timeout);
       return;
     }
   } catch {
@@ -463,22 +453,6 @@ function waitForReady(client: RedisClientLike, timeout: number, signal: AbortSig
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, timeout: number, error: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(error()), timeout);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (reason: unknown) => {
-        clearTimeout(timer);
-        reject(reason instanceof Error ? reason : new Error(String(reason)));
-      },
-    );
-  });
-}
-
 interface CheckedOptions {
   url: string | undefined;
   client: RedisClientLike | undefined;
@@ -486,6 +460,7 @@ interface CheckedOptions {
   channel: string;
   resyncInterval: number;
   connectTimeout: number;
+  logger: Pick<Logger, 'error'> | undefined;
 }
 
 function checkOptions(options: RedisStoreOptions): CheckedOptions {
@@ -526,13 +501,17 @@ function checkOptions(options: RedisStoreOptions): CheckedOptions {
     }
     return value;
   };
+  if (options.logger !== undefined && typeof (options.logger as Partial<Logger> | null)?.error !== 'function') {
+    throw new TypeError('redisStore(): `logger` must have an error() method, like console');
+  }
   return {
     url,
     client,
-    key: name('key', DEFAULT_KEY),
-    channel: name('channel', DEFAULT_CHANNEL),
+    key: name('key', DEFAULT_REDIS_KEY),
+    channel: name('channel', DEFAULT_REDIS_CHANNEL),
     resyncInterval: ms('resyncInterval', 5000, 10),
     connectTimeout: ms('connectTimeout', 2000, 1),
+    logger: options.logger,
   };
 }
 

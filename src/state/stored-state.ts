@@ -95,15 +95,3 @@ export function sameState(a: StoredState | null, b: StoredState | null): boolean
   }
   return true;
 }
-
-const DAY = 86_400;
-const WEEK = 7 * DAY;
-
-/** `90s`, `10m`, `2h`, `1d`, `1w`, or combinations like `1h30m`, to seconds. `undefined` when not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text.trim());
-  if (!match || text.trim() === '') return undefined;
-  const [, w, d, h, m, s] = match;
-  const seconds = Number(w ?? 0) * WEEK + Number(d ?? 0) * DAY + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
-  return seconds > 0 ? seconds : undefined;
-}

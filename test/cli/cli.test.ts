@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatSpan, main } from '../../src/cli/main.js';
-import type { StatusReport } from '../../src/cli/main.js';
+import { formatSpan } from '../../src/cli/format.js';
+import { main } from '../../src/cli/main.js';
+import type { StatusReport } from '../../src/state/status.js';
 import { createKeyRing, verifyPreviewToken } from '../../src/bypass/signing.js';
 import type { StoredState } from '../../src/types.js';
 import { describeRedis, startRedis } from '../helpers/redis-server.js';
@@ -485,7 +486,8 @@ describe('Redis target', () => {
     const result = await run(['status', '--redis-url', 'redis://127.0.0.1:1']);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^intermission: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 .*; check --redis-url/);
+    // The error of the same redisStore the app uses, and the CLI's fix.
+    expect(result.stderr).toMatch(/^intermission: Could not connect to Redis within 2000 ms: Redis key "intermission:state" at redis:\/\/127\.0\.0\.1:1 .*; check --redis-url/);
     const down = await run(['down', '--json', '--redis-url', 'redis://:hunter2@127.0.0.1:1']);
     expect(down.code).toBe(3);
     expect(down.stderr).not.toContain('hunter2');

@@ -72,7 +72,9 @@ export function followStore(
 ): Following {
   const { logger, pollInterval } = options;
   const absent = absentMeans(store);
-  let last: StoredState | null | undefined;
+  // Before the first read the config decides, as it does for an absent state: a store that holds
+  // nothing at start-up changes nothing, and is not reported as a change.
+  let last: StoredState | null = null;
   let failing: string | undefined;
   let closed = false;
   // A function, not the variable, so checks after an await read the current value.
@@ -95,7 +97,7 @@ export function followStore(
       logger.info?.('State store recovered', { code: 'store-recovered' });
       failing = undefined;
     }
-    if (last !== undefined && sameState(last, state)) return;
+    if (sameState(last, state)) return;
     last = state;
     apply(state);
   };

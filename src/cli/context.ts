@@ -2,7 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { CommandSpec, Values } from './args.js';
 import { CliError, EXIT } from './errors.js';
-import { iso } from './format.js';
+import { escapeControl, iso, withoutControl } from './format.js';
 import type { Target } from './targets.js';
 
 export interface CliIo {
@@ -41,7 +41,7 @@ export function print(ctx: Context, data: unknown, human: string): void {
 /** A warning on stderr now, and in the JSON result of commands that write. */
 export function warn(ctx: Context, text: string): void {
   ctx.warnings.push(text);
-  ctx.io.stderr(`intermission: warning: ${text}\n`);
+  ctx.io.stderr(`intermission: warning: ${escapeControl(text)}\n`);
 }
 
 /** `updatedAt` and `updatedBy` for a state written now. */
@@ -64,7 +64,8 @@ function whoAmI(env: Record<string, string | undefined>): string | undefined {
   } catch {
     host = undefined;
   }
-  const who = [user || 'unknown', host].filter(Boolean).join('@');
+  // A stored state refuses control characters: drop any a user or host name carries.
+  const who = withoutControl([user || 'unknown', host].filter(Boolean).join('@'));
   return who === '' ? undefined : who.slice(0, 200);
 }
 

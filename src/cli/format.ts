@@ -1,4 +1,21 @@
 import type { StatusReport } from '../state/status.js';
+import { CONTROL_CHARACTERS } from '../state/stored-state.js';
+
+/** Every control character (C0, DEL, C1), all matches. */
+const CONTROL = new RegExp(CONTROL_CHARACTERS.source, 'g');
+
+/**
+ * Text from a store, a path or a URL, safe to print on one terminal line: each control character is
+ * written as a visible `\xNN`, so a value can neither move the cursor, recolour, nor fake a line.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** `text` with its control characters dropped. */
+export function withoutControl(text: string): string {
+  return text.replace(CONTROL, '');
+}
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -45,5 +62,6 @@ export function formatStatus(report: StatusReport, now: number): string {
   if (report.updatedAt !== null) rows.push(['Updated', `${report.updatedAt}${report.updatedBy === null ? '' : ` by ${report.updatedBy}`}`]);
   if (report.previewsValidAfter !== null) rows.push(['Previews', `only links and cookies issued after ${report.previewsValidAfter} work`]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`).join('\n');
+  // Message, updatedBy and the store's name come from outside: one escaped line each.
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${escapeControl(value)}`).join('\n');
 }

@@ -19,6 +19,7 @@ import { commandHelp, globalHelp, optionsOf, parseOptions, wantsHelp } from './a
 import { COMMANDS } from './commands/index.js';
 import type { CliIo, Context } from './context.js';
 import { EXIT, toCliError, usageError, type CliError } from './errors.js';
+import { escapeControl } from './format.js';
 import { openTarget, targetSpec } from './targets.js';
 
 export type { CliIo } from './context.js';
@@ -35,7 +36,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (json) {
       io.stderr(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
     } else {
-      io.stderr(`intermission: ${failure.message}\n`);
+      io.stderr(`intermission: ${escapeControl(failure.message)}\n`);
       if (failure.help) io.stderr(`\n${failure.help}\n`);
     }
     return failure.exitCode;

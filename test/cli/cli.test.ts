@@ -284,6 +284,58 @@ describe('status', () => {
   });
 });
 
+describe('control characters (terminal and text injection)', () => {
+  /** Any C0 or C1 control character, DEL included: none may reach a terminal raw. */
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const RAW_CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/;
+
+  it.each([
+    ['an ANSI escape', 'Back soon\u001b[2J\u001b[32mintermission: the site is up'],
+    ['a newline', 'Back soon\nMode: off'],
+    ['a carriage return', 'Back soon\rMode: off'],
+    ['a tab', 'Back\tsoon'],
+    ['DEL', 'Back\u007f soon'],
+    ['a C1 CSI', 'Back \u009b2J soon'],
+  ])('down --message with %s exits 2 and writes nothing', async (_name, message) => {
+    const { file, env } = sandbox();
+    const result = await run(['down', '--message', message, '--state-file', file], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('intermission: --message contains a control character (a newline, tab, escape...); write it on one line of plain text\n');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it.each(['message', 'updatedBy'])('a stored state with a control character in %s is invalid: exit 4, and nothing raw printed', async (field) => {
+    const { file, env } = sandbox();
+    writeFileSync(file, JSON.stringify({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ops\u001b[2J\u001b[32mfaked' }));
+    const result = await run(['status', '--state-file', file], { env });
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`(${field}: must not contain control characters`);
+    expect(result.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
+  });
+
+  it('escapes control characters in the store name, in status, warnings and errors', async () => {
+    const { env } = sandbox();
+    const file = join(tempDir(), 'state\u001b[31m.json');
+    const down = await run(['down', '--state-file', file], { env });
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('state\\x1b[31m.json');
+    for (const output of [down.stdout, down.stderr]) expect(output.replaceAll('\n', '')).not.toMatch(RAW_CONTROL);
+
+    const status = await run(['status', '--state-file', file], { env });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^Source: +state file .*state\\x1b\[31m\.json$/m);
+    expect(status.stdout.replaceAll('\n', '')).not.toMatch(RAW_CONTROL);
+    // JSON keeps the real name: JSON.stringify escapes it already.
+    expect(asStatus((await run(['status', '--json', '--state-file', file], { env })).stdout).target).toBe(`state file ${file}`);
+
+    const broken = await run(['status', '--state-file', join(file, 'under-a-file.json')], { env });
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain('\\x1b[31m');
+    expect(broken.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
+  });
+});
+
 describe('usage errors exit 2 with a helpful message', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown option', ['down', '--untill', '1h'], /unknown option --untill for intermission down; did you mean --until\?/],

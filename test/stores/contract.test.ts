@@ -38,7 +38,8 @@ interface Subject {
   write(state: StoredState): Promise<void>;
   /** Removes the state: deletes the file, or the key. */
   remove(): Promise<void>;
-  corrupt(): Promise<void>;
+  /** Writes something that is not a valid state (default: broken JSON) behind the store's back. */
+  corrupt(value?: unknown): Promise<void>;
 }
 interface Kind {
   name: string;
@@ -64,7 +65,7 @@ const fileKind: Kind = {
       store,
       write: async (value) => store.set!(value),
       remove: () => Promise.resolve(rmSync(path, { force: true })),
-      corrupt: () => Promise.resolve(writeFileSync(path, '{"mode": "of')),
+      corrupt: (value) => Promise.resolve(writeFileSync(path, value === undefined ? '{"mode": "of' : JSON.stringify(value))),
     });
   },
 };
@@ -90,8 +91,8 @@ const redisKind: Kind = {
       remove: async () => {
         await raw.del(key);
       },
-      corrupt: async () => {
-        await raw.set(key, '{"mode": "of');
+      corrupt: async (value) => {
+        await raw.set(key, value === undefined ? '{"mode": "of' : JSON.stringify(value));
       },
     };
   },
@@ -106,6 +107,17 @@ function contract(kind: Kind): void {
     expect(await store.get()).toEqual(down);
     await remove();
     expect(await store.get()).toBeNull();
+  });
+
+  it.each(['message', 'updatedBy'])('holds no state with a control character in %s: get() rejects it as invalid, set() refuses it', async (field) => {
+    const { store, write, corrupt } = await kind.open(logger());
+    await corrupt({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ok\u001b[2Jfaked' });
+    await expect(store.get()).rejects.toMatchObject({ code: 'ERR_INTERMISSION_STATE_INVALID', message: expect.stringContaining(`${field}: must not contain control characters`) as string });
+    for (const bad of ['\n', '\t', '\u0000', '\u007f', '\u0085']) {
+      await expect(write({ ...state('maintenance'), [field]: `a${bad}b` })).rejects.toMatchObject({ code: 'ERR_INTERMISSION_STATE_INVALID' });
+    }
+    await write(state('maintenance', 'Zurück um 18:00 — 🚧'));
+    expect((await store.get())?.message).toBe('Zurück um 18:00 — 🚧');
   });
 
   it('a throwing onChange is logged once, crashes nothing, and the store keeps delivering', async () => {

@@ -1,10 +1,11 @@
 import { MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS } from '../../shared/limits.js';
+import { CONTROL_CHARACTERS } from '../../state/stored-state.js';
 import type { Mode, StoredState } from '../../types.js';
 import { stringValue, type Values } from '../args.js';
 import { print, stamp, targetOf, warn, type Command, type Context } from '../context.js';
 import { parseSeconds, parseTime, TIME_HINT } from '../durations.js';
 import { usageError } from '../errors.js';
-import { formatSpan, iso } from '../format.js';
+import { escapeControl, formatSpan, iso } from '../format.js';
 import { replaced } from './replaced.js';
 import { statusFromState } from './status-report.js';
 
@@ -27,6 +28,9 @@ async function runDown(ctx: Context): Promise<void> {
   if (launchAt !== undefined && until !== undefined) throw usageError('--until and --launch-at both end coming-soon mode; give only --launch-at');
   const message = stringValue(values, 'message');
   if (message !== undefined && message.length > MAX_MESSAGE_LENGTH) throw usageError(`--message is ${message.length} characters long; keep it to ${MAX_MESSAGE_LENGTH}`);
+  if (message !== undefined && CONTROL_CHARACTERS.test(message)) {
+    throw usageError('--message contains a control character (a newline, tab, escape...); write it on one line of plain text');
+  }
   const retry = stringValue(values, 'retry');
   const retryAfter = retry === undefined ? undefined : parseRetry(retry);
 
@@ -51,7 +55,8 @@ async function runDown(ctx: Context): Promise<void> {
 
   const name = comingSoon ? 'coming soon' : 'down for maintenance';
   const end = launchAt ?? until;
-  const lines = [at === undefined ? `The site is ${name} (${target.label}).` : `The site will be ${name} from ${iso(at)}, in ${formatSpan(at - now)} (${target.label}).`];
+  const where = escapeControl(target.label);
+  const lines = [at === undefined ? `The site is ${name} (${where}).` : `The site will be ${name} from ${iso(at)}, in ${formatSpan(at - now)} (${where}).`];
   if (end !== undefined) lines.push(`It opens by itself at ${iso(end)}, in ${formatSpan(end - now)}.`);
   if (end === undefined) {
     warn(ctx, `no ${comingSoon ? '--launch-at' : '--until'} given: the site stays closed until you run intermission up`);

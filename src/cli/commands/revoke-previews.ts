@@ -1,7 +1,7 @@
 import type { StoredState } from '../../types.js';
 import { loadConfig, print, stamp, targetOf, warn, type Command, type Context } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { iso } from '../format.js';
+import { escapeControl, iso } from '../format.js';
 
 async function runRevokePreviews(ctx: Context): Promise<void> {
   const target = targetOf(ctx);
@@ -33,7 +33,7 @@ async function runRevokePreviews(ctx: Context): Promise<void> {
   print(
     ctx,
     { target: target.label, state, warnings: ctx.warnings },
-    `Preview links and bypass cookies issued before ${state.previewsValidAfter} no longer work (${target.label}). The mode stays ${state.mode}.`,
+    `Preview links and bypass cookies issued before ${state.previewsValidAfter} no longer work (${escapeControl(target.label)}). The mode stays ${state.mode}.`,
   );
 }
 

@@ -1,7 +1,7 @@
 // Builds dist/: ESM and CJS bundles with esbuild, declarations with tsc (one copy per module format,
 // so TypeScript sees CJS types for `require` and ESM types for `import`).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,15 +29,14 @@ await build({
   define: { 'import.meta.url': '__intermissionModuleUrl' },
   banner: { js: "const __intermissionModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-if (existsSync(join(root, 'src/cli/main.ts'))) {
-  await build({
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    format: 'esm',
-    outfile: 'dist/cli.js',
-    banner: { js: '#!/usr/bin/env node' },
-  });
-}
+// The bin (package.json "bin"): the CLI entry point, one ESM file.
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  format: 'esm',
+  outfile: 'dist/cli.js',
+  banner: { js: '#!/usr/bin/env node' },
+});
 
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   cwd: root,

@@ -8,7 +8,7 @@ import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
 import { isSecure, type TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
-import { createStateTracker } from './state/tracker.js';
+import { createStateFollower } from './state/follow.js';
 import { TimeoutError, withTimeout } from './shared/timeout.js';
 import { createUpgradeGate } from './upgrade.js';
 import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
@@ -49,7 +49,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   const config = resolved.config;
   const gate: Gate = createGate(config);
   // The store pushes state into the gate; requests only ever read what it pushed.
-  const tracker = createStateTracker(gate, config, options?.store);
+  const follower = createStateFollower(gate, config);
   const { rules, warnOnce } = gate;
   const { now: clock, previewPath, bypass, logger } = config;
   let proxyChecked = false;
@@ -174,9 +174,9 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   }
 
   return Object.assign(intermissionMiddleware, {
-    close: tracker.close,
-    ready: tracker.ready,
-    status: tracker.status,
+    close: follower.close,
+    ready: follower.ready,
+    status: follower.status,
     listener: (app: ExpressAppLike) => createListener(gate, app),
     upgrade: createUpgradeGate(gate),
   });

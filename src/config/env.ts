@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { describeValue } from '../shared/messages.js';
 
@@ -87,45 +86,4 @@ export function envName(path: string): string {
   if (!variable) return path;
   const index = /\[(\d+)\]$/.exec(path)?.[1];
   return index === undefined ? variable : `${variable} (item ${Number(index) + 1})`;
-}
-
-/** A store named by the environment. */
-export type EnvStore = { kind: 'file'; path: string } | { kind: 'redis'; url: string; key: string | undefined };
-
-/** The store `INTERMISSION_STATE_FILE` or `INTERMISSION_REDIS_URL` (with `INTERMISSION_REDIS_KEY`) names. */
-export function storeFromEnv(env: Env): { store: EnvStore | undefined; issues: ConfigIssue[] } {
-  const issues: ConfigIssue[] = [];
-  const stateFile = envValue(env, 'INTERMISSION_STATE_FILE');
-  const redisUrl = envValue(env, 'INTERMISSION_REDIS_URL');
-  if (stateFile && redisUrl) {
-    issues.push({
-      field: 'INTERMISSION_STATE_FILE',
-      code: 'ERR_INTERMISSION_STORE',
-      message: 'and INTERMISSION_REDIS_URL are both set; keep the one store the fleet shares',
-    });
-  }
-  if (redisUrl && !isRedisUrl(redisUrl)) {
-    issues.push({
-      field: 'INTERMISSION_REDIS_URL',
-      code: 'ERR_INTERMISSION_STORE',
-      message: 'expected a redis:// or rediss:// URL with a host, like redis://localhost:6379',
-    });
-  }
-  const store: EnvStore | undefined = stateFile
-    ? { kind: 'file', path: resolve(stateFile) }
-    : redisUrl
-      ? { kind: 'redis', url: redisUrl, key: envValue(env, 'INTERMISSION_REDIS_KEY') }
-      : undefined;
-  return { store, issues };
-}
-
-/** What `redisStore({ url })` accepts: a parseable URL with the redis or rediss scheme and a host. */
-function isRedisUrl(url: string): boolean {
-  if (/\s/.test(url)) return false;
-  try {
-    const parsed = new URL(url);
-    return (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
 }

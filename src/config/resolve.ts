@@ -4,7 +4,8 @@ import { DEFAULT_OPEN_PATHS } from '../bypass/path-rules.js';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import type { BypassPredicate, IntermissionOptions, Logger, Mode, StateStore, Teaser, TeaserFile, TeaserResolver } from '../types.js';
 import { checkCodeOptions, takeFunctions } from './code-options.js';
-import { envIssues, envLayer, envName, storeFromEnv, type EnvStore } from './env.js';
+import { storeFromEnv, type StoreSpec } from '../state/stores/from-env.js';
+import { envIssues, envLayer, envName } from './env.js';
 import { configFilePath, DEFAULT_CONFIG_FILE, readConfigFile } from './file.js';
 import { toIssues } from './issues.js';
 import { isPlainObject, withoutUndefined } from './plain-object.js';
@@ -48,7 +49,7 @@ export interface ResolvedConfig {
   /** The config file that was read, if any. */
   configFile: string | undefined;
   /** The state store: the `store` option, or one named by `INTERMISSION_STATE_FILE` / `INTERMISSION_REDIS_URL`. */
-  store: { kind: 'options'; store: StateStore } | EnvStore | undefined;
+  store: { kind: 'options'; store: StateStore } | StoreSpec | undefined;
   pollInterval: number;
   onChange: IntermissionOptions['onChange'];
 }
@@ -146,7 +147,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const fromEnvStore = storeFromEnv(env);
   issues.push(...fromEnvStore.issues);
   // Environment over code, as everywhere: an operator can point a deployed app at another store.
-  const store: ResolvedConfig['store'] = fromEnvStore.store ?? (code.store === undefined ? undefined : { kind: 'options', store: code.store });
+  const store: ResolvedConfig['store'] = fromEnvStore.spec ?? (code.store === undefined ? undefined : { kind: 'options', store: code.store });
 
   const { serialisable, teaserResolver, bypass, issues: functionIssues } = takeFunctions(checked.rest);
   issues.push(...functionIssues);

@@ -1,3 +1,4 @@
+import { MAX_SCHEDULE_SECONDS } from '../shared/limits.js';
 import type { Mode } from '../types.js';
 
 /** The settings that decide the mode over time. Times are epoch milliseconds. */
@@ -44,14 +45,28 @@ export function phaseAt(schedule: Schedule, now: number): Phase {
   return { mode: schedule.mode, changesAt: end };
 }
 
+/** Date's own range: a later "end" is no instant at all (`new Date(end)` is Invalid Date). */
+const MAX_DATE_MS = 8.64e15;
+
+/** `end` is a real instant after `now`. */
+function isAhead(end: number | undefined, now: number): end is number {
+  return isTime(end) && Math.abs(end) <= MAX_DATE_MS && end > now;
+}
+
+/** Whole seconds from 1 to 366 days; NaN (no answer) counts as 1, the shortest wait. */
+function wholeSeconds(seconds: number): number {
+  if (Number.isNaN(seconds)) return 1;
+  return Math.min(MAX_SCHEDULE_SECONDS, Math.max(1, Math.round(seconds)));
+}
+
 /** RFC 9110 `Retry-After`: an HTTP-date when the end is known and ahead, else whole seconds. */
 export function retryAfterValue(end: number | undefined, fallbackSeconds: number, now: number): string {
-  if (end !== undefined && end > now) return new Date(end).toUTCString();
-  return String(Math.max(1, Math.round(fallbackSeconds)));
+  if (isAhead(end, now)) return new Date(end).toUTCString();
+  return String(wholeSeconds(fallbackSeconds));
 }
 
 /** Seconds a client should wait, as a number (for JSON bodies). */
 export function retryAfterSeconds(end: number | undefined, fallbackSeconds: number, now: number): number {
-  if (end !== undefined && end > now) return Math.max(1, Math.ceil((end - now) / 1000));
-  return Math.max(1, Math.round(fallbackSeconds));
+  if (isAhead(end, now)) return Math.max(1, Math.ceil((end - now) / 1000));
+  return wholeSeconds(fallbackSeconds);
 }

@@ -25,16 +25,31 @@ const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undef
   error: 'expected an ISO 8601 date-time with a time zone',
 });
 
+/**
+ * C0 controls (tab and newline included), DEL and C1 controls. Refused in stored text: written to a
+ * terminal by `intermission status` or into a text/plain page, they could fake output (ANSI escapes,
+ * carriage returns over a line).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** Text for a person, free of control characters. */
+const plainText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !CONTROL_CHARACTERS.test(text), { error: 'must not contain control characters (U+0000-U+001F, U+007F-U+009F)' });
+
 /** Unknown keys are ignored rather than refused: a newer CLI may write fields an older app does not know. */
 export const storedStateSchema = z.object({
   mode: z.enum(['off', 'maintenance', 'coming-soon']),
-  message: z.string().max(MAX_MESSAGE_LENGTH).optional(),
+  message: plainText(MAX_MESSAGE_LENGTH).optional(),
   retryAfter: z.number().int().min(1).max(MAX_SCHEDULE_SECONDS).optional(),
   until: isoDateTime.optional(),
   launchAt: isoDateTime.optional(),
   startsAt: isoDateTime.optional(),
   updatedAt: isoDateTime,
-  updatedBy: z.string().max(MAX_UPDATED_BY_LENGTH).optional(),
+  updatedBy: plainText(MAX_UPDATED_BY_LENGTH).optional(),
   previewsValidAfter: isoDateTime.optional(),
 });
 
@@ -89,16 +104,4 @@ export function sameState(a: StoredState | null, b: StoredState | null): boolean
     if ((a as unknown as Record<string, unknown>)[key] !== (b as unknown as Record<string, unknown>)[key]) return false;
   }
   return true;
-}
-
-const DAY = 86_400;
-const WEEK = 7 * DAY;
-
-/** `90s`, `10m`, `2h`, `1d`, `1w`, or combinations like `1h30m`, to seconds. `undefined` when not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(?:(\d{1,6})w)?(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text.trim());
-  if (!match || text.trim() === '') return undefined;
-  const [, w, d, h, m, s] = match;
-  const seconds = Number(w ?? 0) * WEEK + Number(d ?? 0) * DAY + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
-  return seconds > 0 ? seconds : undefined;
 }

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatSpan, main } from '../../src/cli/main.js';
-import type { StatusReport } from '../../src/cli/main.js';
+import { formatSpan } from '../../src/cli/format.js';
+import { main } from '../../src/cli/main.js';
+import type { StatusReport } from '../../src/state/status.js';
 import { createKeyRing } from '../../src/bypass/keys.js';
 import { verifyPreviewToken } from '../../src/bypass/preview-token.js';
 import type { StoredState } from '../../src/types.js';
@@ -284,6 +285,58 @@ describe('status', () => {
   });
 });
 
+describe('control characters (terminal and text injection)', () => {
+  /** Any C0 or C1 control character, DEL included: none may reach a terminal raw. */
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const RAW_CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/;
+
+  it.each([
+    ['an ANSI escape', 'Back soon\u001b[2J\u001b[32mintermission: the site is up'],
+    ['a newline', 'Back soon\nMode: off'],
+    ['a carriage return', 'Back soon\rMode: off'],
+    ['a tab', 'Back\tsoon'],
+    ['DEL', 'Back\u007f soon'],
+    ['a C1 CSI', 'Back \u009b2J soon'],
+  ])('down --message with %s exits 2 and writes nothing', async (_name, message) => {
+    const { file, env } = sandbox();
+    const result = await run(['down', '--message', message, '--state-file', file], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('intermission: --message contains a control character (a newline, tab, escape...); write it on one line of plain text\n');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it.each(['message', 'updatedBy'])('a stored state with a control character in %s is invalid: exit 4, and nothing raw printed', async (field) => {
+    const { file, env } = sandbox();
+    writeFileSync(file, JSON.stringify({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ops\u001b[2J\u001b[32mfaked' }));
+    const result = await run(['status', '--state-file', file], { env });
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`(${field}: must not contain control characters`);
+    expect(result.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
+  });
+
+  it('escapes control characters in the store name, in status, warnings and errors', async () => {
+    const { env } = sandbox();
+    const file = join(tempDir(), 'state\u001b[31m.json');
+    const down = await run(['down', '--state-file', file], { env });
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('state\\x1b[31m.json');
+    for (const output of [down.stdout, down.stderr]) expect(output.replaceAll('\n', '')).not.toMatch(RAW_CONTROL);
+
+    const status = await run(['status', '--state-file', file], { env });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^Source: +state file .*state\\x1b\[31m\.json$/m);
+    expect(status.stdout.replaceAll('\n', '')).not.toMatch(RAW_CONTROL);
+    // JSON keeps the real name: JSON.stringify escapes it already.
+    expect(asStatus((await run(['status', '--json', '--state-file', file], { env })).stdout).target).toBe(`state file ${file}`);
+
+    const broken = await run(['status', '--state-file', join(file, 'under-a-file.json')], { env });
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain('\\x1b[31m');
+    expect(broken.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
+  });
+});
+
 describe('usage errors exit 2 with a helpful message', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown option', ['down', '--untill', '1h'], /unknown option --untill for intermission down; did you mean --until\?/],
@@ -486,7 +539,8 @@ describe('Redis target', () => {
     const result = await run(['status', '--redis-url', 'redis://127.0.0.1:1']);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^intermission: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1 .*; check --redis-url/);
+    // The error of the same redisStore the app uses, and the CLI's fix.
+    expect(result.stderr).toMatch(/^intermission: Could not connect to Redis within 2000 ms: Redis key "intermission:state" at redis:\/\/127\.0\.0\.1:1 .*; check --redis-url/);
     const down = await run(['down', '--json', '--redis-url', 'redis://:hunter2@127.0.0.1:1']);
     expect(down.code).toBe(3);
     expect(down.stderr).not.toContain('hunter2');
@@ -579,15 +633,15 @@ describe('the real executable', () => {
       });
     });
 
-  it('runs as an entry point under tsx (src/cli.ts)', async () => {
+  it('runs as an entry point under tsx (src/cli/main.ts)', async () => {
     const { file } = sandbox();
     writeFileSync(file, JSON.stringify({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z' }));
     const tsx = join(REPO, 'node_modules/tsx/dist/cli.mjs');
-    const result = await exec(process.execPath, [tsx, 'src/cli.ts', 'status', '--json', '--state-file', file]);
+    const result = await exec(process.execPath, [tsx, 'src/cli/main.ts', 'status', '--json', '--state-file', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(asStatus(result.stdout)).toMatchObject({ mode: 'maintenance', source: `state file ${file}` });
-    const bad = await exec(process.execPath, [tsx, 'src/cli.ts', 'nope']);
+    const bad = await exec(process.execPath, [tsx, 'src/cli/main.ts', 'nope']);
     expect(bad.code).toBe(2);
   });
 

@@ -14,7 +14,7 @@ import {
 import { IntermissionError as Exported, StateStoreError } from '../../src/index.js';
 import { TemplateError } from '../../src/pages/templates.js';
 import { TeaserFileError } from '../../src/teaser/source.js';
-import { CliError } from '../../src/cli/main.js';
+import { CliError } from '../../src/cli/errors.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');

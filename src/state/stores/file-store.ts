@@ -3,8 +3,9 @@ import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StateStore, StoredState } from '../../types.js';
-import { MAX_STATE_BYTES, parseStoredState, sameState, StateStoreError } from '../stored-state.js';
+import type { Logger, StateStore, StoredState } from '../../types.js';
+import { MAX_STATE_BYTES, parseStoredState, StateStoreError } from '../stored-state.js';
+import { guardSubscriber } from './subscriber.js';
 
 /** Under a second between a write and a running app seeing it, with room for the read itself. */
 const DEFAULT_INTERVAL = 250;
@@ -32,6 +33,8 @@ type ReadResult =
 export interface FileStoreOptions {
   /** Milliseconds between two `stat` polls of a subscription. Default 250. */
   interval?: number;
+  /** Where a subscriber callback that throws is logged (once per subscription). Default: `console`. */
+  logger?: Pick<Logger, 'error'>;
 }
 
 /**
@@ -41,7 +44,9 @@ export interface FileStoreOptions {
  *   is not a valid state or cannot be read.
  * - `set()` replaces it atomically (temp file, fsync, rename, fsync of the directory).
  * - `subscribe()` polls `stat` (not `fs.watch`, which follows the inode and goes silent after the
- *   rename-replace that `set` and editors do), delivers the current state first, then each change.
+ *   rename-replace that `set` and editors do) and reads the file whenever it may have changed:
+ *   `onChange` gets what each read found (the current state first; repeats are possible, and the
+ *   caller skips them), `onError` each failed read.
  * - `close()` stops every poller; `get` and `set` hold nothing open and keep working.
  */
 export function fileStore(path: string, options: FileStoreOptions = {}): StateStore & { readonly path: string } {
@@ -49,6 +54,9 @@ export function fileStore(path: string, options: FileStoreOptions = {}): StateSt
   const interval = options.interval ?? DEFAULT_INTERVAL;
   if (!(Number.isFinite(interval) && interval >= 1 && interval <= 2_147_483_647)) {
     throw new RangeError(`Intermission: fileStore() interval must be a number of milliseconds >= 1, got ${String(interval)}`);
+  }
+  if (options.logger !== undefined && typeof (options.logger as Partial<Logger> | null)?.error !== 'function') {
+    throw new TypeError('Intermission: fileStore() logger must have an error() method, like console');
   }
   // Absolute now, so a later process.chdir() does not move the file under a running app.
   const file = resolve(path);
@@ -77,23 +85,7 @@ export function fileStore(path: string, options: FileStoreOptions = {}): StateSt
       let running: Promise<void> | undefined;
       let lastSignature: string | undefined;
       let racy = false;
-      // `undefined`: nothing delivered yet, or a fault since, so the next good read is delivered
-      // even when it equals the state before the fault (the subscriber learns it recovered).
-      let delivered: StoredState | null | undefined;
-      let faultKey: string | undefined;
-
-      const emit = (callback: () => void): void => {
-        if (stopped) return;
-        try {
-          callback();
-        } catch (error) {
-          // A throwing callback is the subscriber's bug: surface it like a throwing EventEmitter
-          // listener would, and keep polling.
-          process.nextTick(() => {
-            throw error;
-          });
-        }
-      };
+      const subscriber = guardSubscriber(onChange, onError, options.logger);
 
       const check = async (): Promise<void> => {
         const seen = await statSignature(file);
@@ -103,26 +95,16 @@ export function fileStore(path: string, options: FileStoreOptions = {}): StateSt
         racy = seen.racy;
         const result = await readState(file);
         if (isStopped()) return;
-        if (result.kind === 'bad') {
-          // Bad content is reported once per distinct content; an I/O failure once per file version.
-          const key = result.text !== undefined ? `text:${result.text}` : `stat:${seen.signature}:${result.error.message}`;
-          if (key === faultKey) return;
-          faultKey = key;
-          delivered = undefined;
-          emit(() => onError(result.error));
-          return;
-        }
-        faultKey = undefined;
-        const state = result.kind === 'state' ? result.state : null;
-        if (delivered !== undefined && sameState(delivered, state)) return;
-        delivered = state;
-        emit(() => onChange(state));
+        if (result.kind === 'bad') subscriber.onError(result.error);
+        else subscriber.onChange(result.kind === 'state' ? result.state : null);
       };
 
       // Chained timeouts rather than setInterval: a slow disk never gets two reads in flight.
       const tick = (): void => {
         running = check()
-          .catch((error: unknown) => emit(() => onError(error)))
+          .catch((error: unknown) => {
+            if (!isStopped()) subscriber.onError(error);
+          })
           .finally(() => {
             running = undefined;
             if (!stopped) timer = setTimeout(tick, interval).unref();
@@ -138,7 +120,7 @@ export function fileStore(path: string, options: FileStoreOptions = {}): StateSt
       };
       stops.add(stop);
       // The first check delivers the current state: a change between the caller's get() and this
-      // subscription is not lost (callers dedupe with sameState).
+      // subscription is not lost.
       tick();
       return () => {
         void stop();

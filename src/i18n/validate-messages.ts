@@ -38,7 +38,21 @@ export interface ValidatedMessages {
 export const MAX_MESSAGE_LENGTH = 4000;
 
 const TAG_EXAMPLES = '"de", "pt-BR" or "zh-Hans"';
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+const NAMES = {
+  language: new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }),
+  script: new Intl.DisplayNames(['en'], { type: 'script', fallback: 'none' }),
+  region: new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }),
+};
+
+/** `true` when ICU has a name for the subtag; `und` and private-use codes have none (and may throw). */
+function isKnown(type: keyof typeof NAMES, code: string | undefined): boolean {
+  if (code === undefined) return true;
+  try {
+    return NAMES[type].of(code) !== undefined;
+  } catch {
+    return false;
+  }
+}
 
 /** `.name` when `name` is an identifier, else `["name"]`. */
 function member(path: string, name: string): string {
@@ -51,23 +65,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** "did you mean …?" for a near built-in tag; too short a typo matches anything, so it gets the examples. */
+function tagFix(tag: string, otherwise: string): string {
+  const near = tag.length >= 2 ? closest(tag, SUPPORTED_LANGUAGES) : undefined;
+  return near !== undefined && near !== tag ? `did you mean ${JSON.stringify(near)}?` : otherwise;
+}
+
 /** Why `tag` cannot name a language, or its canonical spelling when it can. */
 function languageTagProblem(tag: unknown): { message: string; fix: string } | { canonical: string } {
   if (typeof tag !== 'string') return { message: `expected a language tag, got ${describeValue(tag)}`, fix: `use a BCP 47 tag like ${TAG_EXAMPLES}` };
   const locale = parseLanguageTag(tag);
-  if (!locale) {
-    const near = closest(tag, SUPPORTED_LANGUAGES);
-    return {
-      message: `${JSON.stringify(tag)} is not a BCP 47 language tag`,
-      fix: near !== undefined ? `did you mean ${JSON.stringify(near)}?` : `use a tag like ${TAG_EXAMPLES}`,
-    };
+  if (!locale) return { message: `${JSON.stringify(tag)} is not a BCP 47 language tag`, fix: tagFix(tag, `use a tag like ${TAG_EXAMPLES}`) };
+  // `und` parses with no language at all (Node 20 gives `undefined`, whatever the typings say).
+  const language: string | undefined = locale.language;
+  if (!isKnown('language', language || 'und')) {
+    return { message: `${JSON.stringify(tag)} names no known language`, fix: tagFix(tag, `use an ISO 639 language code, as in ${TAG_EXAMPLES}`) };
   }
-  if (languageNames.of(locale.language) === undefined) {
-    const near = closest(tag, SUPPORTED_LANGUAGES);
-    return {
-      message: `${JSON.stringify(tag)} names no known language`,
-      fix: near !== undefined ? `did you mean ${JSON.stringify(near)}?` : `use an ISO 639 language code, as in ${TAG_EXAMPLES}`,
-    };
+  if (!isKnown('script', locale.script)) {
+    return { message: `${JSON.stringify(tag)} names no known script`, fix: tagFix(tag, 'use an ISO 15924 script code such as Latn, Hans or Arab, or leave the script out') };
+  }
+  if (!isKnown('region', locale.region)) {
+    return { message: `${JSON.stringify(tag)} names no known region`, fix: tagFix(tag, 'use an ISO 3166 country code such as DE or BR, or leave the region out') };
   }
   return { canonical: locale.baseName };
 }

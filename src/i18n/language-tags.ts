@@ -50,6 +50,15 @@ function entryOf(tag: string): Entry | undefined {
 export type LanguageMatcher = (tag: string) => string | undefined;
 
 /**
+ * The shape of a language tag, checked before `Intl.Locale`, which takes microseconds (more to throw)
+ * on the junk a header can hold. Private-use (`x-…`) and grandfathered (`i-…`) tags fail it: no
+ * catalogue is written for them.
+ */
+const TAG_SHAPE = /^[a-z]{2,8}(?:[-_][a-z0-9]{1,8})*$/i;
+/** Matches remembered per matcher; cleared when full, as tags in headers are the visitor's to choose. */
+const MEMO_LIMIT = 256;
+
+/**
  * A matcher over `available`: the entry spelled the same (ignoring case and extensions), else an entry
  * of the same language written in the same script, preferring the same region, then one that names no
  * region. So with `de`, `pt`, `zh-Hans`: `de-AT` → `de`, `pt-PT` → `pt`, `zh-CN`, `zh-SG` and
@@ -58,12 +67,15 @@ export type LanguageMatcher = (tag: string) => string | undefined;
  */
 export function createLanguageMatcher(available: readonly string[]): LanguageMatcher {
   const entries = available.map(entryOf).filter((entry): entry is Entry => entry !== undefined);
-  return function matchLanguage(tag) {
+  const exact = new Map<string, string>();
+  for (const entry of entries) if (!exact.has(entry.baseName)) exact.set(entry.baseName, entry.tag);
+  const memo = new Map<string, string | null>();
+
+  function bySubtags(tag: string): string | undefined {
     const locale = parseLanguageTag(tag);
     if (!locale) return undefined;
-    const baseName = locale.baseName.toLowerCase();
-    const exact = entries.find((entry) => entry.baseName === baseName);
-    if (exact) return exact.tag;
+    const same = exact.get(locale.baseName.toLowerCase());
+    if (same !== undefined) return same;
     const likely = locale.maximize();
     let best: Entry | undefined;
     let bestRank = 0;
@@ -76,6 +88,18 @@ export function createLanguageMatcher(available: readonly string[]): LanguageMat
       }
     }
     return best?.tag;
+  }
+
+  return function matchLanguage(tag) {
+    const same = exact.get(tag.toLowerCase());
+    if (same !== undefined) return same;
+    if (tag.length > 64 || !TAG_SHAPE.test(tag)) return undefined;
+    const remembered = memo.get(tag);
+    if (remembered !== undefined) return remembered ?? undefined;
+    const found = bySubtags(tag);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(tag, found ?? null);
+    return found;
   };
 }
 

@@ -100,6 +100,16 @@ describeWithChromium('accessibility of the built-in pages (axe)', (options: Laun
         await page.clock.setFixedTime(NOW + 4 * 24 * 3600_000);
         await page.locator('.countdown-live').waitFor();
         expect(await page.locator('[data-countdown]').count()).toBe(0);
+        // The reload link is reached by keyboard and shows where focus is, in both themes.
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate<boolean>("document.activeElement.matches('.countdown-live a')")).toBe(true);
+        for (const colorScheme of COLOR_SCHEMES) {
+          await page.emulateMedia({ colorScheme });
+          const ring = await page.evaluate<string>(
+            "(function (s) { return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; })(getComputedStyle(document.activeElement))",
+          );
+          expect(ring).toMatch(/^solid 3px rgb/);
+        }
         const failures = await checkAllLayouts(page, `launched (${lang})`);
         expect(failures, failures.join('\n')).toEqual([]);
         expect(await problems()).toEqual([]);

@@ -372,5 +372,5 @@ describeWithChromium('built-in pages in Chromium', (options: LaunchOptions) => {
         }
       }
     }
-  });
+  }, 90_000);
 });

@@ -138,6 +138,10 @@ export class LogIndex {
   private line(bytes: Buffer, offset: number): void {
     if (bytes.length === 0) return; // the newline that closes a torn line, or a blank line
     this.lines += 1;
+    if (bytes.length > MAX_LINE_BYTES) {
+      this.corrupt(offset, `longer than ${MAX_LINE_BYTES} bytes`);
+      return;
+    }
     const event = parseEvent(decode(bytes));
     if (event) this.apply(event);
     else this.corrupt(offset, 'not a valid add or remove event');

@@ -8,7 +8,8 @@
  * `added` from `exists` exactly, across processes.
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SubscriberStoreError, type SubscriberStoreWarningHandler } from '../subscriber.js';
@@ -54,23 +55,46 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<() =
   }
 }
 
-/** The release function when the lock file was created, `undefined` when another holder has it. */
+/** File systems without hard links (FAT, some FUSE mounts): the lock is then created empty, then filled. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * The release function when the lock file was created, `undefined` when another holder has it.
+ *
+ * The owner is written to a private file first, then hard-linked to the lock path (link(2) fails when
+ * the path exists, like O_EXCL): the lock never exists without its owner, so a holder killed at any
+ * moment leaves a lock whose dead process can be recognised at once.
+ */
 async function tryCreate(lockPath: string, heartbeatEvery: number): Promise<(() => Promise<void>) | undefined> {
+  const owner = JSON.stringify({ pid: process.pid, host: HOST, since: new Date().toISOString() });
+  const draft = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
   let handle: FileHandle;
   try {
-    handle = await open(lockPath, 'wx', 0o644).catch(async (error: unknown) => {
+    handle = await open(draft, 'wx', 0o644).catch(async (error: unknown) => {
       if (errnoCode(error) !== 'ENOENT') throw error;
       // First use of a data directory that does not exist yet.
       await mkdir(dirname(lockPath), { recursive: true });
-      return open(lockPath, 'wx', 0o644);
+      return open(draft, 'wx', 0o644);
     });
   } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return undefined;
     throw unavailable(`Intermission: cannot lock the subscriber file (${lockPath})`, error);
   }
-  // The owner is for people and for the stale check; on a full disk it stays empty and the lock holds
-  // anyway (its age alone then decides whether it is stale).
-  await handle.writeFile(JSON.stringify({ pid: process.pid, host: HOST, since: new Date().toISOString() })).catch(() => {});
+  // On a full disk the owner stays empty and the lock holds anyway: its age alone then tells if it is stale.
+  await handle.writeFile(owner).catch(() => {});
+  try {
+    await link(draft, lockPath).catch(async (error: unknown) => {
+      if (!NO_LINKS.has(errnoCode(error) ?? '')) throw error;
+      await handle.close().catch(() => {});
+      handle = await open(lockPath, 'wx', 0o644);
+      await handle.writeFile(owner).catch(() => {});
+    });
+  } catch (error) {
+    await handle.close().catch(() => {});
+    if (errnoCode(error) === 'EEXIST') return undefined;
+    throw unavailable(`Intermission: cannot lock the subscriber file (${lockPath})`, error);
+  } finally {
+    await unlink(draft).catch(() => {});
+  }
   const { ino, dev } = await handle.stat();
   const heartbeat = setInterval(() => {
     const now = new Date();

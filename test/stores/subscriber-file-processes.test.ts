@@ -1,0 +1,259 @@
+// The file store shared by several processes: real child processes appending, compacting, claiming,
+// crashing; and the lock that keeps them from losing each other's lines.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SubscriberStoreError } from '../../src/signup/subscriber.js';
+import type { Subscriber } from '../../src/signup/subscriber.js';
+import { fileSubscriberStore } from '../../src/signup/stores/file-subscriber-store.js';
+import { withFileLock } from '../../src/signup/stores/file-lock.js';
+
+const STORE_SOURCE = fileURLToPath(new URL('../../src/signup/stores/file-subscriber-store.ts', import.meta.url));
+
+/**
+ * A child process: `add PREFIX N` adds N addresses (printing `ok EMAIL` as each resolves, then a JSON
+ * summary), `claim ID` prints the claim's result. Every child waits until START_AT so they overlap.
+ */
+const WORKER = `
+import { fileSubscriberStore } from './store.mjs';
+const [path, command, arg, count, startAt] = process.argv.slice(2);
+const store = fileSubscriberStore({ path, onWarning: (w) => console.log('warning ' + w.message) });
+await new Promise((done) => setTimeout(done, Math.max(0, Number(startAt) - Date.now())));
+if (command === 'claim') {
+  console.log(JSON.stringify({ claimed: await store.claimLaunch(arg) }));
+} else {
+  let added = 0;
+  for (let i = 0; i < Number(count); i++) {
+    const email = arg + i + '@example.com';
+    try {
+      if ((await store.add({ email, subscribedAt: new Date().toISOString(), consent: true })) === 'added') added++;
+      console.log('ok ' + email);
+    } catch (error) {
+      console.log('error ' + error.code + ' ' + error.message);
+      process.exitCode = 1;
+      break;
+    }
+  }
+  console.log(JSON.stringify({ added }));
+}
+`;
+
+let workDir: string;
+let worker: string;
+const dirs: string[] = [];
+
+beforeAll(() => {
+  workDir = mkdtempSync(join(tmpdir(), 'intermission-subscriber-worker-'));
+  buildSync({ entryPoints: [STORE_SOURCE], bundle: true, platform: 'node', format: 'esm', outfile: join(workDir, 'store.mjs'), logLevel: 'silent' });
+  worker = join(workDir, 'worker.mjs');
+  writeFileSync(worker, WORKER);
+  // Readable by the unprivileged user of the permission test.
+  chmodSync(workDir, 0o755);
+});
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function listPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'intermission-subscribers-'));
+  dirs.push(dir);
+  return join(dir, 'subscribers.jsonl');
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  summary: { added?: number; claimed?: boolean };
+}
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [worker, ...args], { timeout: 60_000 }, (error, stdout) => {
+      const last = stdout.trim().split('\n').pop() ?? '{}';
+      let summary: Run['summary'] = {};
+      try {
+        summary = JSON.parse(last) as Run['summary'];
+      } catch {
+        // left empty: the assertion on it will say so
+      }
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, summary });
+    });
+  });
+}
+
+// Far enough ahead for both children to have started on a busy 2-core machine.
+const soon = (): string => String(Date.now() + 1000);
+
+async function emails(path: string): Promise<string[]> {
+  const result: string[] = [];
+  for await (const entry of fileSubscriberStore({ path, onWarning: () => {} }).list()) result.push(entry.email);
+  return result;
+}
+
+function subscriber(email: string): Subscriber {
+  return { email, subscribedAt: new Date().toISOString(), consent: true };
+}
+
+describe('fileSubscriberStore across processes', () => {
+  it('loses no address when two processes and this one append at once', async () => {
+    const path = listPath();
+    const start = soon();
+    const store = fileSubscriberStore({ path });
+    const local = (async () => {
+      await new Promise((done) => setTimeout(done, Number(start) - Date.now()));
+      for (let i = 0; i < 100; i++) await store.add(subscriber(`local${i}@example.com`));
+    })();
+    const [a, b] = await Promise.all([run([path, 'add', 'a', '250', start]), run([path, 'add', 'b', '250', start]), local]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([a.summary.added, b.summary.added]).toEqual([250, 250]);
+    expect(await store.count()).toBe(600);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(600);
+    for (const text of lines) expect(() => JSON.parse(text) as unknown).not.toThrow();
+    // Interleaved, not one process after the other: the lock was contended.
+    const owners = lines.map((text) => (JSON.parse(text) as { email: string }).email[0]);
+    expect(owners.slice(0, 300)).toContain('a');
+    expect(owners.slice(0, 300)).toContain('b');
+  });
+
+  it('answers "added" once per address when two processes add the same addresses', async () => {
+    const path = listPath();
+    const start = soon();
+    const [a, b] = await Promise.all([run([path, 'add', 'same', '150', start]), run([path, 'add', 'same', '150', start])]);
+    expect((a.summary.added ?? 0) + (b.summary.added ?? 0)).toBe(150);
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(150);
+  });
+
+  it('loses no append made while this process compacts again and again', async () => {
+    const path = listPath();
+    const store = fileSubscriberStore({ path });
+    for (let i = 0; i < 50; i++) await store.add(subscriber(`old${i}@example.com`));
+    for (let i = 0; i < 50; i += 2) await store.remove(`old${i}@example.com`);
+    const start = soon();
+    const children = Promise.all([run([path, 'add', 'a', '200', start]), run([path, 'add', 'b', '200', start])]);
+    let done = false;
+    void children.finally(() => (done = true));
+    let compactions = 0;
+    let dropped = 0;
+    while (!done) {
+      dropped += (await store.compact()).droppedLines;
+      compactions += 1;
+      await store.remove(`a${compactions}@example.com`).catch(() => false); // more to drop next time
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const [a, b] = await children;
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(compactions).toBeGreaterThan(3);
+    expect(dropped).toBeGreaterThan(25);
+    // Every address a child saw resolve is there, but those this process removed meanwhile.
+    const resolved = [...a.stdout.matchAll(/^ok (\S+)$/gm), ...b.stdout.matchAll(/^ok (\S+)$/gm)].map((match) => match[1]);
+    expect(resolved).toHaveLength(400);
+    const listed = new Set(await emails(path));
+    const removed = resolved.filter((email) => !listed.has(email!));
+    expect(removed.every((email) => /^a\d+@/.test(email!))).toBe(true);
+    expect(listed.size).toBe(25 + 400 - removed.length);
+    await store.compact();
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(listed.size);
+  });
+
+  it('gives the launch to exactly one of several processes', async () => {
+    const path = listPath();
+    const start = soon();
+    const runs = await Promise.all(Array.from({ length: 4 }, () => run([path, 'claim', '2030-06-01T09:00:00Z', '0', start])));
+    expect(runs.map((entry) => entry.summary.claimed).filter(Boolean)).toHaveLength(1);
+    expect(runs.map((entry) => entry.summary.claimed).filter((claimed) => claimed === false)).toHaveLength(3);
+  });
+
+  it('keeps every address that resolved before a writer was killed, and breaks the lock it left', async () => {
+    const path = listPath();
+    const child = spawn(process.execPath, [worker, path, 'add', 'k', '100000', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    while ((stdout.match(/^ok /gm) ?? []).length < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const resolved = [...stdout.matchAll(/^ok (\S+)$/gm)].map((match) => match[1]);
+
+    const warnings: SubscriberStoreError[] = [];
+    const store = fileSubscriberStore({ path, onWarning: (warning) => warnings.push(warning), lockTimeout: 3000 });
+    const started = Date.now();
+    expect(await store.add(subscriber('after@example.com'))).toBe('added');
+    expect(Date.now() - started).toBeLessThan(2500);
+    const listed = new Set(await emails(path));
+    for (const email of resolved) expect(listed.has(email!)).toBe(true);
+    // A lock was left only when the kill came while it was held; then it was broken, and said so.
+    expect(warnings.every((warning) => /stale lock|skipped line/.test(warning.message))).toBe(true);
+  });
+});
+
+describe('the subscriber file lock', () => {
+  const lockOf = (path: string): string => `${path}.lock`;
+  const deadPid = (): number => {
+    const child = spawnSync(process.execPath, ['-e', '']);
+    return child.pid;
+  };
+
+  it('breaks a lock left by a process of this host that no longer runs, and warns', async () => {
+    const path = listPath();
+    writeFileSync(lockOf(path), JSON.stringify({ pid: deadPid(), host: hostname(), since: '2030-01-01T00:00:00Z' }));
+    const warnings: SubscriberStoreError[] = [];
+    const store = fileSubscriberStore({ path, onWarning: (warning) => warnings.push(warning) });
+    expect(await store.add(subscriber('a@example.com'))).toBe('added');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toMatch(/broke a stale lock .* held by process \d+ .* which no longer runs/);
+  });
+
+  it('breaks a lock from another host once it is older than staleLockAfter', async () => {
+    const path = listPath();
+    writeFileSync(lockOf(path), JSON.stringify({ pid: 1, host: 'elsewhere', since: '2030-01-01T00:00:00Z' }));
+    const old = new Date(Date.now() - 5000);
+    utimesSync(lockOf(path), old, old);
+    const warnings: SubscriberStoreError[] = [];
+    const store = fileSubscriberStore({ path, staleLockAfter: 2000, onWarning: (warning) => warnings.push(warning) });
+    expect(await store.add(subscriber('a@example.com'))).toBe('added');
+    expect(warnings[0]?.message).toMatch(/untouched for \d+ ms/);
+  });
+
+  it('waits for a live lock, then fails as unavailable naming the holder and the lock file, writing nothing', async () => {
+    const path = listPath();
+    // Held by this very process (alive), freshly touched, from another host: nothing says it is stale.
+    writeFileSync(lockOf(path), JSON.stringify({ pid: process.pid, host: 'elsewhere', since: '2030-01-01T00:00:00Z' }));
+    const store = fileSubscriberStore({ path, lockTimeout: 300, onWarning: () => {} });
+    const started = Date.now();
+    const error = await store.add(subscriber('a@example.com')).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(error).toBeInstanceOf(SubscriberStoreError);
+    expect((error as SubscriberStoreError).code).toBe('ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE');
+    expect((error as SubscriberStoreError).message).toContain(`locked by process ${process.pid} on elsewhere`);
+    expect((error as SubscriberStoreError).message).toContain(lockOf(path));
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+  });
+
+  it('stays held past staleLockAfter while its holder works: the holder keeps it fresh', async () => {
+    const path = listPath();
+    const options = { timeout: 10_000, staleAfter: 1000, onWarning: () => {} };
+    const order: string[] = [];
+    const holder = withFileLock(lockOf(path), options, async () => {
+      order.push('holder in');
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      order.push('holder out');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const waiter = withFileLock(lockOf(path), options, () => {
+      order.push('waiter in');
+      return Promise.resolve();
+    });
+    await Promise.all([holder, waiter]);
+    expect(order).toEqual(['holder in', 'holder out', 'waiter in']);
+  });
+});

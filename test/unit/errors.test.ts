@@ -65,7 +65,7 @@ describe('error codes and docs/errors.md', () => {
 
   it('has a heading for every link into it from the docs and the README', () => {
     const links: string[] = [];
-    for (const file of ['README.md', ...readdirSync(join(root, 'docs')).map((name) => `docs/${name}`)]) {
+    for (const file of ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]) {
       for (const [, anchor] of read(file).matchAll(/errors\.md#([\w-]+)/g)) links.push(anchor!);
     }
     for (const anchor of links) expect(anchors, anchor).toContain(anchor);

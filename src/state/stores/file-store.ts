@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, StateStore, StoredState } from '../../types.js';
 import { MAX_STATE_BYTES, parseStoredState, StateStoreError } from '../stored-state.js';
-import { guardSubscriber } from './subscriber.js';
+import { guardSubscriber } from './subscription-guard.js';
 
 /** Under a second between a write and a running app seeing it, with room for the read itself. */
 const DEFAULT_INTERVAL = 250;

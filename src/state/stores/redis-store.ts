@@ -7,7 +7,7 @@ import { parseStoredState, StateStoreError } from '../stored-state.js';
 import { describe, ignore, shutdown, waitForReady, type RedisClientLike } from './redis-client.js';
 import { checkOptions, type RedisStoreOptions } from './redis-options.js';
 import { followKey, type Subscription } from './redis-subscription.js';
-import { guardSubscriber } from './subscriber.js';
+import { guardSubscriber } from './subscription-guard.js';
 
 export type { RedisClientLike, RedisMessageListener } from './redis-client.js';
 export { DEFAULT_REDIS_CHANNEL, DEFAULT_REDIS_KEY, type RedisStoreOptions } from './redis-options.js';

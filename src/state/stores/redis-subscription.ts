@@ -4,7 +4,7 @@ import { withTimeout } from '../../shared/timeout.js';
 import type { StoredState } from '../../types.js';
 import { StateStoreError } from '../stored-state.js';
 import { describe, ignore, shutdown, type RedisClientLike, type RedisMessageListener } from './redis-client.js';
-import type { Subscriber } from './subscriber.js';
+import type { Subscriber } from './subscription-guard.js';
 
 export interface Subscription {
   /** Resolves once subscribed, or after connectTimeout, or when stopped. */

@@ -17,10 +17,6 @@ export function invalid(message: string): SubscriberStoreError {
   return new SubscriberStoreError(INVALID, message);
 }
 
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
 
 export function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(messageOf).join('; ');
@@ -35,3 +31,5 @@ export function checkLaunchId(launchId: unknown): string {
   }
   return launchId;
 }
+
+export { errnoCode } from '../../shared/fs.js';

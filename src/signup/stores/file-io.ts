@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, chown, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncDirectory } from '../../shared/fs.js';
 import { errnoCode, unavailable } from './common.js';
 
 /** Subscriber addresses are personal data: readable by the owner only. */
 export const FILE_MODE = 0o600;
 /** Platforms that cannot open or fsync a directory; durability of the entry is then best effort. */
-const DIR_SYNC_IGNORED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EACCES', 'ENOTSUP']);
 
 /**
  * Appends `bytes` with one write(2) on an O_APPEND descriptor, then fsyncs. On any failure (ENOSPC,
@@ -100,16 +100,3 @@ export async function createExclusively(file: string, content: string): Promise<
   return true;
 }
 
-/** Persists directory entries (a new file, a rename) across a power loss. */
-export async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === undefined || !DIR_SYNC_IGNORED.has(code)) throw error;
-  } finally {
-    await handle?.close().catch(() => {});
-  }
-}

@@ -6,8 +6,10 @@
 // Types only: node-redis is loaded with `import()` when a store is given a `url`.
 import type * as NodeRedis from 'redis';
 import { redactUrl } from '../../shared/messages.js';
+import { shutdown, waitForReady } from '../../shared/redis-lifecycle.js';
+import { withTimeout } from '../../shared/timeout.js';
 import { SubscriberStoreError } from '../subscriber.js';
-import { INVALID, messageOf, unavailable } from './common.js';
+import { INVALID, unavailable } from './common.js';
 
 /**
  * The part of a node-redis client (v4 or newer) the subscriber store uses. Structural, so you can pass
@@ -104,7 +106,8 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
     async command(what, args) {
       const current = await ready();
       try {
-        return await withTimeout(current.sendCommand(args), timeout);
+        // Bounds a reply: a hung Redis, or a caller's client with an offline queue, must not hang a visitor.
+        return await withTimeout(current.sendCommand(args), timeout, () => new Error(`no answer within ${timeout} ms`));
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('WRONGTYPE')) {
           throw new SubscriberStoreError(INVALID, `${what}: ${where} holds another kind of value (${error.message}); choose another \`key\``, { cause: error });
@@ -125,57 +128,6 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
 /** `Redis key "k" at redis://host` with the password hidden. */
 export function describeWhere(key: string, url: string | undefined): string {
   return `Redis key "${key}"${url === undefined ? '' : ` at ${redactUrl(url)}`}`;
-}
-
-async function shutdown(client: RedisCommandClient, timeout: number): Promise<void> {
-  if (!client.isOpen) return;
-  try {
-    const closing = client.close ? client.close() : client.quit?.();
-    if (closing) {
-      await withTimeout(closing, timeout);
-      return;
-    }
-  } catch {
-    // fall through: force it
-  }
-  try {
-    if (client.destroy) client.destroy();
-    else await client.disconnect?.();
-  } catch {
-    // nothing more to release
-  }
-}
-
-function waitForReady(client: RedisCommandClient, timeout: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onReady = (): void => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new Error('timeout'));
-    }, timeout);
-    client.on('ready', onReady);
-  });
-}
-
-/** Bounds a reply: a hung Redis, or a caller's client with an offline queue, must not hang a visitor's request. */
-function withTimeout<T>(promise: Promise<T>, timeout: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (reason: unknown) => {
-        clearTimeout(timer);
-        reject(reason instanceof Error ? reason : new Error(messageOf(reason)));
-      },
-    );
-  });
 }
 
 function errorCode(error: unknown): unknown {

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, StateStore, StoredState } from '../../types.js';
 import { MAX_STATE_BYTES, parseStoredState, StateStoreError } from '../stored-state.js';
+import { errnoCode, syncDirectory } from '../../shared/fs.js';
 import { guardSubscriber } from './subscription-guard.js';
 
 /** Under a second between a write and a running app seeing it, with room for the read itself. */
@@ -20,7 +21,6 @@ const RETRY_DELAY = 50;
  */
 const RACY_WINDOW = 2000;
 /** Platforms that cannot open or fsync a directory; the rename is done, durability is best effort. */
-const DIR_SYNC_IGNORED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'EACCES', 'ENOTSUP']);
 /** Never block on a FIFO at the path; `undefined` on Windows, where it is not needed. */
 const O_NONBLOCK: number = (constants as Partial<typeof constants>).O_NONBLOCK ?? 0;
 
@@ -225,27 +225,12 @@ async function writeState(file: string, state: StoredState): Promise<void> {
     await rm(temp, { force: true }).catch(() => {});
     throw new StateStoreError('ERR_INTERMISSION_STATE_UNAVAILABLE', `Intermission: cannot write state file ${file} (${messageOf(error)})`, { cause: error });
   }
-  await syncDirectory(dir, file);
-}
-
-/** Persists the rename itself (the directory entry), so the new state survives a power loss. */
-async function syncDirectory(dir: string, file: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === undefined || !DIR_SYNC_IGNORED.has(code)) {
-      throw new StateStoreError(
-        'ERR_INTERMISSION_STATE_UNAVAILABLE',
-        `Intermission: wrote state file ${file} but could not sync its directory (${messageOf(error)})`,
-        { cause: error },
-      );
-    }
-  } finally {
-    await handle?.close().catch(() => {});
-  }
+  // Persist the rename itself (the directory entry), so the new state survives a power loss.
+  await syncDirectory(dir).catch((error: unknown) => {
+    throw new StateStoreError('ERR_INTERMISSION_STATE_UNAVAILABLE', `Intermission: wrote state file ${file} but could not sync its directory (${messageOf(error)})`, {
+      cause: error,
+    });
+  });
 }
 
 /** The exact text to write, validated as `get()` will read it: an invalid state never reaches the disk. */
@@ -267,10 +252,6 @@ function serialize(state: StoredState, file: string): string {
   return text;
 }
 
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,5 +1,4 @@
 /** What `redisStore` needs of a node-redis client, and the two ways it waits on one: ready, and closed. */
-import { withTimeout } from '../../shared/timeout.js';
 
 /** A pub/sub message listener, as node-redis calls it. */
 export type RedisMessageListener = (message: string, channel: string) => unknown;
@@ -27,45 +26,6 @@ export interface RedisClientLike {
   /** node-redis v5+; `disconnect()` is the v4 name. */
   destroy?(): void;
   disconnect?(): Promise<unknown>;
-}
-
-/** Closes a client the store owns; falls back to destroying it when Redis is gone. Never rejects. */
-export async function shutdown(client: RedisClientLike, timeout: number): Promise<void> {
-  if (!client.isOpen) return;
-  try {
-    const closing = client.close ? client.close() : client.quit?.();
-    if (closing) {
-      await withTimeout(closing, timeout);
-      return;
-    }
-  } catch {
-    // fall through: force it
-  }
-  try {
-    if (client.destroy) client.destroy();
-    else await client.disconnect?.();
-  } catch {
-    // nothing more to release
-  }
-}
-
-/** Resolves on the client's next `ready`; rejects after `timeout` ms, or when `signal` aborts. */
-export function waitForReady(client: RedisClientLike, timeout: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: Error): void => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      signal.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onReady = (): void => done();
-    const onAbort = (): void => done(new Error('closed'));
-    const timer = setTimeout(() => done(new Error('timeout')), timeout);
-    client.on('ready', onReady);
-    signal.addEventListener('abort', onAbort);
-    if (signal.aborted) onAbort();
-  });
 }
 
 /** An error's message for a log line; every error of an AggregateError (node-redis tries each address). */

@@ -7,10 +7,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { redisSubscriberStore } from '../../src/signup/stores/redis-subscriber-store.js';
 import { describeRedis, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { parseJson, run, sandbox, seed, subscriberFile, type Run } from './run-cli.js';
+import { run, sandbox, seed, subscriberFile, type Run } from './run-cli.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const STATE_KEY = 'grammar:state';
@@ -123,7 +123,7 @@ describeRedis('every command × every target flag, on real files and a real redi
 
   it.each(cases)('%s with %s', async (_name, _variant, kind, args, variant) => {
     const { env, paths, out } = await setup();
-    const fill = (arg: string): string => (arg === 'URL' ? server.url : arg === '{out}' ? out() : (paths[arg as keyof typeof paths] ?? arg));
+    const fill = (arg: string): string => (arg === 'URL' ? server.url : arg === '{out}' ? out() : arg in paths ? paths[arg as keyof typeof paths] : arg);
     const fullEnv = variant.env === 'files' ? { ...env, INTERMISSION_STATE_FILE: paths.S, INTERMISSION_SUBSCRIBERS_FILE: paths.F } : env;
     const label = (target: string): string => {
       if (target.startsWith('R:')) return `redis ${target.slice(2)} at ${server.url}`;
@@ -135,7 +135,7 @@ describeRedis('every command × every target flag, on real files and a real redi
     const machine = await invoke(true);
     expect(machine.stderr).not.toMatch(/"error"/);
     expect(machine.code).toBe(0);
-    const result = parseJson<{ target?: string; ignored?: string[] }>(machine.stdout);
+    const result = JSON.parse(machine.stdout) as { target?: string; ignored?: string[] };
     const expected = kind === 'none' ? { ignored: variant.none } : variant[kind];
     if (expected.ignored.length === 0) expect(result).not.toHaveProperty('ignored');
     else expect(result.ignored).toEqual(expected.ignored);
@@ -158,6 +158,6 @@ describeRedis('every command × every target flag, on real files and a real redi
   it('a bad value of an ignored flag is not checked: --redis-url ftp://x on secret exits 0', async () => {
     const result = await run(['secret', '--redis-url', 'ftp://x', '--json']);
     expect(result.code).toBe(0);
-    expect(parseJson<{ ignored: string[] }>(result.stdout).ignored).toEqual(['--redis-url']);
+    expect((JSON.parse(result.stdout) as { ignored: string[] }).ignored).toEqual(['--redis-url']);
   });
 });

@@ -62,4 +62,3 @@ export async function subscriberFile(dir: string, emails: readonly string[], nam
   return path;
 }
 
-export const parseJson = <T>(text: string): T => JSON.parse(text) as T;

@@ -2,6 +2,7 @@ import type { Subscriber } from '../../../signup/subscriber.js';
 import { stringValue } from '../../args.js';
 import { print, type Command, type Context } from '../../context.js';
 import { usageError } from '../../errors.js';
+import { escapeControl } from '../../format.js';
 import { createOutputFile } from '../../output-file.js';
 import { CSV_HEADER, csvRecord } from './csv.js';
 import { listOf } from './shared.js';
@@ -53,7 +54,7 @@ async function runExport(ctx: Context): Promise<void> {
   print(
     ctx,
     { target: list.label, output: file.path, format, count: counted.count },
-    `Exported ${counted.count} ${counted.count === 1 ? 'subscriber' : 'subscribers'} as ${format} to ${file.path} (readable by you only).`,
+    `Exported ${counted.count} ${counted.count === 1 ? 'subscriber' : 'subscribers'} as ${format} to ${escapeControl(file.path)} (readable by you only).`,
   );
 }
 

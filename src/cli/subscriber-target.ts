@@ -16,6 +16,8 @@ export interface SubscriberTarget {
   readonly kind: 'file' | 'redis';
   /** `subscriber file <path>` or `redis <key> at <url>`. */
   readonly label: string;
+  /** The subscriber file (absolute), for a file store. */
+  readonly path: string | undefined;
   /** A file store whose file does not exist yet: an empty list, most likely a mistyped path. */
   readonly missing: boolean;
   count(): Promise<number>;
@@ -46,6 +48,7 @@ export function openSubscriberTarget(spec: SubscriberSpec, onWarning: (text: str
   return {
     kind: spec.kind,
     label,
+    path: spec.kind === 'file' ? spec.path : undefined,
     missing: spec.kind === 'file' && !existsSync(spec.path),
     count: () => guard(() => store.count()),
     remove: (email) => guard(() => store.remove(email)),

@@ -186,6 +186,19 @@ describe('subscribers export', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(false);
   });
 
+  it('refuses to export over the subscriber file itself, even with --force or through a link', async () => {
+    const { dir, file, env } = await mixedList();
+    const before = readFileSync(file, 'utf8');
+    const link = join(dir, 'link.jsonl');
+    symlinkSync(file, link);
+    for (const out of [file, join(dir, '.', 'subscribers.jsonl'), link]) {
+      const result = await run(['subscribers', 'export', '--output', out, '--force'], { env });
+      expect(result.code, out).toBe(2);
+      expect(result.stderr).toMatch(/is the subscriber file itself; write the export to another file/);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
   it('an --output in a folder that does not exist exits 1 and leaves nothing behind', async () => {
     const { dir, env } = await mixedList();
     const result = await run(['subscribers', 'export', '--output', join(dir, 'no', 'such', 'dir.csv')], { env });

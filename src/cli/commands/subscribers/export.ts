@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Subscriber } from '../../../signup/subscriber.js';
 import { stringValue } from '../../args.js';
 import { print, type Command, type Context } from '../../context.js';
@@ -37,6 +39,9 @@ async function runExport(ctx: Context): Promise<void> {
   if (format === undefined) throw usageError(`--format ${JSON.stringify(formatText)} is not csv or json; write --format csv or --format json`);
   const output = stringValue(ctx.values, 'output');
   const list = listOf(ctx);
+  if (output !== undefined && list.path !== undefined && sameFile(output, list.path)) {
+    throw usageError(`--output ${JSON.stringify(output)} is the subscriber file itself; write the export to another file`);
+  }
   const counted = { count: 0 };
   if (output === undefined) {
     // stdout carries the export itself, nothing else (warnings and errors go to stderr).
@@ -56,6 +61,17 @@ async function runExport(ctx: Context): Promise<void> {
     { target: list.label, output: file.path, format, count: counted.count },
     `Exported ${counted.count} ${counted.count === 1 ? 'subscriber' : 'subscribers'} as ${format} to ${escapeControl(file.path)} (readable by you only).`,
   );
+}
+
+/** The same file: the same path, or (both existing) the same inode, through a link or `..`. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 export const exportList: Command = {

@@ -34,12 +34,24 @@ export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 export const STATE_ERROR_CODES = ['ERR_INTERMISSION_STATE_UNAVAILABLE', 'ERR_INTERMISSION_STATE_INVALID'] as const;
 export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
-/** Codes only the CLI reports (it also reports the codes above). */
+/**
+ * Codes of `SubscriberStoreError` (src/signup/subscriber.ts): a launch list that cannot be reached, or
+ * data that is not valid. The CLI reports them with exit 3 and 4.
+ */
+export const SUBSCRIBER_ERROR_CODES = ['ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE', 'ERR_INTERMISSION_SUBSCRIBERS_INVALID'] as const;
+export type SubscriberErrorCode = (typeof SUBSCRIBER_ERROR_CODES)[number];
+
+/**
+ * Codes the CLI reports besides the configuration and state codes: its own, and the subscriber stores'
+ * (`intermission subscribers`), which no other list holds yet.
+ */
 export const CLI_ERROR_CODES = [
+  ...SUBSCRIBER_ERROR_CODES,
   'ERR_INTERMISSION_STATE_UNKNOWN',
   'ERR_INTERMISSION_USAGE',
   'ERR_INTERMISSION_NO_SECRET',
   'ERR_INTERMISSION_REDIS_MISSING',
+  'ERR_INTERMISSION_OUTPUT_FILE',
   'ERR_INTERMISSION_CLI',
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];

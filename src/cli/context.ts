@@ -1,8 +1,9 @@
 import { hostname, userInfo } from 'node:os';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
-import type { CommandSpec, Values } from './args.js';
+import type { CommandSpec, GroupSpec, Values } from './args.js';
 import { CliError, EXIT } from './errors.js';
 import { escapeControl, iso, withoutControl } from './format.js';
+import type { SubscriberTarget } from './subscriber-target.js';
 import type { Target } from './targets.js';
 
 export interface CliIo {
@@ -17,25 +18,46 @@ export interface CliIo {
 export interface Context {
   io: CliIo;
   values: Values;
+  /** The positional arguments the command declares (`EMAIL`). */
+  args: string[];
   now: number;
   json: boolean;
   /** Set for commands that need a state store. */
   target: Target | undefined;
+  /** Set for the `subscribers` commands. */
+  subscribers: SubscriberTarget | undefined;
   warnings: string[];
+  /** Target flags given that cannot matter to this command (`--state-file` for `secret`). */
+  ignored: string[];
 }
 
 export interface Command extends CommandSpec {
   run(ctx: Context): void | Promise<void>;
 }
 
+export type CommandGroup = GroupSpec<Command>;
+
 export function targetOf(ctx: Context): Target {
   if (!ctx.target) throw new Error('this command needs a state store');
   return ctx.target;
 }
 
-/** The result: `data` as one JSON line with --json, else the text for a person. */
-export function print(ctx: Context, data: unknown, human: string): void {
-  ctx.io.stdout(`${ctx.json ? JSON.stringify(data) : human}\n`);
+export function subscribersOf(ctx: Context): SubscriberTarget {
+  if (!ctx.subscribers) throw new Error('this command needs a subscriber list');
+  return ctx.subscribers;
+}
+
+/**
+ * The result: `data` as one JSON line with --json, else the text for a person. An object result gains
+ * `"ignored"` when target flags were given that this command cannot use.
+ */
+export function print(ctx: Context, data: object, human: string): void {
+  if (!ctx.json) {
+    ctx.io.stdout(`${human}\n`);
+    return;
+  }
+  const result = ctx.ignored.length > 0 && !Array.isArray(data) ? { ...data, ignored: ctx.ignored } : data;
+  ctx.io.stdout(`${JSON.stringify(result)}\n`);
 }
 
 /** A warning on stderr now, and in the JSON result of commands that write. */

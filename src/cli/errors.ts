@@ -1,4 +1,5 @@
 import { IntermissionError, withoutPrefix, type ErrorCode } from '../errors.js';
+import { SubscriberStoreError } from '../signup/subscriber.js';
 import { StateStoreError } from '../state/stored-state.js';
 
 /** Exit codes, stable for scripts (also listed in `--help`). */
@@ -32,6 +33,10 @@ export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof StateStoreError) {
     const exitCode = error.code === 'ERR_INTERMISSION_STATE_INVALID' ? EXIT.INVALID : EXIT.UNAVAILABLE;
+    return new CliError(exitCode, error.code, error.message.replace(/^Intermission: /, ''));
+  }
+  if (error instanceof SubscriberStoreError) {
+    const exitCode = error.code === 'ERR_INTERMISSION_SUBSCRIBERS_INVALID' ? EXIT.INVALID : EXIT.UNAVAILABLE;
     return new CliError(exitCode, error.code, error.message.replace(/^Intermission: /, ''));
   }
   return new CliError(EXIT.FAILURE, 'ERR_INTERMISSION_CLI', `unexpected error: ${describeError(error)}; rerun, and report it if it persists`);

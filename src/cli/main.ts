@@ -5,9 +5,12 @@
  * Exit codes, stable for scripts (also listed in `--help`):
  *   0  ok
  *   1  anything else: invalid configuration, no secret, unexpected failure
- *   2  usage error: unknown command or option, bad value, no state store given
- *   3  the state store is unreachable (file unreadable or unwritable, Redis down)
- *   4  the state store holds an invalid state
+ *   2  usage error: unknown command or option, bad value, no store given
+ *   3  the store is unreachable (state or subscriber list: file unreadable or unwritable, Redis down)
+ *   4  the store holds invalid data
+ *
+ * One grammar: every command takes every target flag (--state-file, --redis-url, --redis-key,
+ * --subscribers-file, --subscribers-key) and --json; a flag that cannot matter is ignored.
  *
  * Errors go to stderr as one line, `intermission: <what>; <fix>`; with `--json`, as one JSON object
  * `{"error":{"code","message"}}` on stderr, so stdout only ever carries results.
@@ -15,12 +18,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closest } from '../shared/messages.js';
-import { commandHelp, globalHelp, optionsOf, parseOptions, wantsHelp } from './args.js';
+import { parseOptions, wantsHelp } from './args.js';
 import { COMMANDS } from './commands/index.js';
-import type { CliIo, Context } from './context.js';
+import { warn, type CliIo, type Command, type Context } from './context.js';
 import { EXIT, toCliError, usageError, type CliError } from './errors.js';
 import { escapeControl } from './format.js';
-import { openTarget, targetSpec } from './targets.js';
+import { commandHelp, globalHelp, groupHelp, isGroup } from './help.js';
+import { openSubscriberTarget } from './subscriber-target.js';
+import { ignoredFlags, openTarget, subscriberSpec, targetSpec } from './targets.js';
 
 export type { CliIo } from './context.js';
 export { EXIT } from './errors.js';
@@ -28,7 +33,7 @@ export { EXIT } from './errors.js';
 /** Runs the CLI and returns its exit code. Never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
-  const ctx: Context = { io, values: {}, now: (io.now ?? Date.now)(), json, target: undefined, warnings: [] };
+  const ctx: Context = { io, values: {}, args: [], now: (io.now ?? Date.now)(), json, target: undefined, subscribers: undefined, warnings: [], ignored: [] };
   try {
     return await dispatch(argv, ctx);
   } catch (error) {
@@ -42,6 +47,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return failure.exitCode;
   } finally {
     await ctx.target?.close().catch(() => {});
+    await ctx.subscribers?.close().catch(() => {});
   }
 }
 
@@ -49,28 +55,77 @@ async function dispatch(argv: string[], ctx: Context): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) throw usageError('no command given; run a command such as intermission status', globalHelp(COMMANDS));
   if (first === '--help' || first === '-h' || first === 'help') {
-    const topic = first === 'help' ? rest.find((arg) => !arg.startsWith('-')) : undefined;
-    const command = topic === undefined ? undefined : COMMANDS[topic];
-    if (topic !== undefined && !command) throw unknownCommand(topic);
-    ctx.io.stdout(`${command && topic ? commandHelp(topic, command) : globalHelp(COMMANDS)}\n`);
+    const [topic, sub] = first === 'help' ? rest.filter((arg) => !arg.startsWith('-')) : [];
+    ctx.io.stdout(`${topic === undefined ? globalHelp(COMMANDS) : helpFor(topic, sub)}\n`);
     return EXIT.OK;
   }
   if (first.startsWith('-')) {
     throw usageError(`expected a command before ${first}; write intermission <command> [options]`, globalHelp(COMMANDS));
   }
-  const command = COMMANDS[first];
-  if (!command) throw unknownCommand(first);
-  if (wantsHelp(rest)) {
-    ctx.io.stdout(`${commandHelp(first, command)}\n`);
+  const entry = COMMANDS[first];
+  if (!entry) throw unknownCommand(first);
+  let name = first;
+  let command: Command;
+  let args = rest;
+  if (isGroup(entry)) {
+    const [sub, ...subArgs] = rest;
+    if (sub === undefined || sub.startsWith('-')) {
+      if (wantsHelp(rest)) {
+        ctx.io.stdout(`${groupHelp(first, entry)}\n`);
+        return EXIT.OK;
+      }
+      throw usageError(`intermission ${first} needs a command; write ${entry.usage}`, groupHelp(first, entry));
+    }
+    const found = entry.subcommands[sub];
+    if (!found) throw unknownCommand(sub, first);
+    name = `${first} ${sub}`;
+    command = found;
+    args = subArgs;
+  } else {
+    command = entry;
+  }
+  if (wantsHelp(args)) {
+    ctx.io.stdout(`${commandHelp(name, command)}\n`);
     return EXIT.OK;
   }
-  ctx.values = parseOptions(first, rest, optionsOf(command));
-  if (command.needsTarget) ctx.target = openTarget(targetSpec(ctx.values, ctx.io.env));
+  const parsed = parseOptions(name, args, command);
+  ctx.values = parsed.values;
+  ctx.args = parsed.args;
+  if (command.store === 'state') {
+    const spec = targetSpec(ctx.values, ctx.io.env);
+    ctx.ignored = ignoredFlags('state', ctx.values, spec);
+    ctx.target = openTarget(spec);
+  } else if (command.store === 'subscribers') {
+    const spec = subscriberSpec(ctx.values, ctx.io.env);
+    ctx.ignored = ignoredFlags('subscribers', ctx.values, spec);
+    ctx.subscribers = openSubscriberTarget(spec, (text) => warn(ctx, text));
+  } else {
+    ctx.ignored = ignoredFlags('none', ctx.values, undefined);
+  }
   await command.run(ctx);
   return EXIT.OK;
 }
 
-function unknownCommand(name: string): CliError {
+/** `help TOPIC [SUB]`: a command's help, a group's, or a subcommand's. */
+function helpFor(topic: string, sub: string | undefined): string {
+  const entry = COMMANDS[topic];
+  if (!entry) throw unknownCommand(topic);
+  if (!isGroup(entry)) return commandHelp(topic, entry);
+  if (sub === undefined) return groupHelp(topic, entry);
+  const command = entry.subcommands[sub];
+  if (!command) throw unknownCommand(sub, topic);
+  return commandHelp(`${topic} ${sub}`, command);
+}
+
+function unknownCommand(name: string, group?: string): CliError {
+  const entry = group === undefined ? undefined : COMMANDS[group];
+  if (group !== undefined && entry && isGroup(entry)) {
+    const guess = closest(name, Object.keys(entry.subcommands));
+    return usageError(
+      `unknown command "${group} ${name}"; ${guess ? `did you mean "${group} ${guess}"? ` : ''}run intermission ${group} --help for the list`,
+      groupHelp(group, entry),
+    );
+  }
   const guess = closest(name, Object.keys(COMMANDS));
   return usageError(`unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run intermission --help for the list`, globalHelp(COMMANDS));
 }

@@ -5,8 +5,9 @@ import { StateStoreError } from '../state/stored-state.js';
 import { isRedisUrl, openStore, STORE_ENV, storeFromEnv, type StoreSpec } from '../state/stores/from-env.js';
 import { DEFAULT_REDIS_KEY } from '../state/stores/redis-store.js';
 import type { StoredState } from '../types.js';
-import { stringValue, type Values } from './args.js';
+import { stringValue, type StoreUse, type Values } from './args.js';
 import { CliError, EXIT, usageError } from './errors.js';
+import { SUBSCRIBERS_ENV, TARGET_OPTIONS } from './options.js';
 
 /** A CLI is run by a person waiting at a prompt: fail fast rather than wait for Redis. */
 const REDIS_CONNECT_TIMEOUT = 2000;
@@ -42,11 +43,54 @@ export function targetSpec(values: Values, env: Readonly<Record<string, string |
     spec = fromEnv.spec;
   }
   if (!spec) throw usageError(`no state store given; ${NO_TARGET_FIX}`);
-  if (spec.kind === 'file') {
-    if (key !== undefined) throw usageError('--redis-key only applies to a Redis store; drop it, or pass --redis-url');
-    return spec;
-  }
+  // --redis-key with a state file cannot matter: ignored (see ignoredFlags), like any target flag.
+  if (spec.kind === 'file') return spec;
   return { ...spec, key: key ?? spec.key };
+}
+
+/** Where the launch list lives, as the CLI opens it. `key` undefined: the store's default key. */
+export type SubscriberSpec = { kind: 'file'; path: string } | { kind: 'redis'; url: string; key: string | undefined };
+
+const NO_SUBSCRIBERS_FIX = `pass --subscribers-file PATH or --redis-url URL, or set ${SUBSCRIBERS_ENV.file} or ${STORE_ENV.url}`;
+
+/**
+ * The subscriber list named by the flags, else by the environment. A subscriber file (--subscribers-file,
+ * else ${SUBSCRIBERS_ENV.file}) wins over the Redis URL, which is shared with the state store: a site
+ * may keep its state in Redis and its list in a file, and set both once for every command.
+ */
+export function subscriberSpec(values: Values, env: Readonly<Record<string, string | undefined>>): SubscriberSpec {
+  const read = (name: string): string | undefined => {
+    const raw = env[name];
+    return (typeof raw === 'string' && raw.trim()) || undefined;
+  };
+  const file = stringValue(values, 'subscribers-file') ?? read(SUBSCRIBERS_ENV.file);
+  if (file !== undefined) return { kind: 'file', path: resolve(file) };
+  const flagUrl = stringValue(values, 'redis-url');
+  const url = flagUrl ?? read(STORE_ENV.url);
+  if (url === undefined) throw usageError(`no subscriber list given; ${NO_SUBSCRIBERS_FIX}`);
+  if (!isRedisUrl(url)) {
+    const where = flagUrl === undefined ? STORE_ENV.url : 'Redis URL';
+    throw usageError(`${where} ${JSON.stringify(redactUrl(url))} is not a redis:// or rediss:// URL; write it like redis://localhost:6379`);
+  }
+  return { kind: 'redis', url, key: stringValue(values, 'subscribers-key') ?? read(SUBSCRIBERS_ENV.key) };
+}
+
+/**
+ * The target flags given on the command line that cannot change what this command does: the other
+ * store's flags, and a Redis flag when the store is a file. Reported under `"ignored"` with --json.
+ */
+export function ignoredFlags(store: StoreUse, values: Values, resolved: StoreSpec | SubscriberSpec | undefined): string[] {
+  const relevant = new Set<string>();
+  if (store === 'state') {
+    relevant.add('state-file').add('redis-url');
+    if (resolved?.kind !== 'file') relevant.add('redis-key');
+  } else if (store === 'subscribers') {
+    relevant.add('subscribers-file');
+    if (resolved?.kind !== 'file') relevant.add('redis-url').add('subscribers-key');
+  }
+  return Object.keys(TARGET_OPTIONS)
+    .filter((flag) => values[flag] !== undefined && !relevant.has(flag))
+    .map((flag) => `--${flag}`);
 }
 
 /** Opens the store through the same `openStore` the app uses; its errors become exits 3 and 4 with a fix. */

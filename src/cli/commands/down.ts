@@ -97,6 +97,6 @@ export const down: Command = {
     'launch-at': { type: 'string', arg: 'WHEN', help: 'Launch time of a coming-soon site (needs --coming-soon)' },
     at: { type: 'string', arg: 'WHEN', help: 'Close only from this time on: a window planned ahead' },
   },
-  needsTarget: true,
+  store: 'state',
   run: runDown,
 };

@@ -58,6 +58,6 @@ export const previewLink: Command = {
     ttl: { type: 'string', arg: 'DURATION', help: `How long the link works, at most 30d (default ${DEFAULT_PREVIEW_TTL})` },
     next: { type: 'string', arg: 'PATH', help: 'Path to land on after following the link (default /)' },
   },
-  needsTarget: false,
+  store: 'none',
   run: runPreviewLink,
 };

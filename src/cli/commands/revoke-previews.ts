@@ -42,6 +42,6 @@ export const revokePreviews: Command = {
   usage: 'intermission revoke-previews',
   notes: 'Keeps the mode. When the store holds no state, writes the configured mode along with the revocation.',
   options: {},
-  needsTarget: true,
+  store: 'state',
   run: runRevokePreviews,
 };

@@ -10,6 +10,6 @@ export const secret: Command = {
   summary: 'Print a new random secret (for INTERMISSION_SECRET)',
   usage: 'intermission secret',
   options: {},
-  needsTarget: false,
+  store: 'none',
   run: runSecret,
 };

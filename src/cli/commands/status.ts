@@ -20,6 +20,6 @@ export const status: Command = {
   usage: 'intermission status [--json]',
   notes: 'When the store holds no state, reports what the config file and environment say.',
   options: {},
-  needsTarget: true,
+  store: 'state',
   run: runStatus,
 };

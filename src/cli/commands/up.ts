@@ -15,6 +15,6 @@ export const up: Command = {
   usage: 'intermission up',
   notes: 'Writes mode "off" (the state is never deleted: an absent Redis key counts as unknown, not open).',
   options: {},
-  needsTarget: true,
+  store: 'state',
   run: runUp,
 };

@@ -140,6 +140,13 @@ export interface IntermissionOptions {
   /** Signs preview links and bypass cookies. At least 32 characters. A list rotates: the first signs, all verify. */
   secret?: string | string[];
   allow?: AllowOptions;
+  /**
+   * Close only these paths: exact (`/shop`) or prefixes (`/blog/*`, which closes `/blog` too), full
+   * paths as in the address bar. Every other request passes through untouched. Matched
+   * case-insensitively, and a path that could be read two ways (`/blog/%2e%2e/x`, `//blog`, `;`)
+   * counts as closed. `allow` still opens paths inside. Default: every path (no list).
+   */
+  only?: string[];
   /** Seconds for `Retry-After` when no `until` is known. Default: 3600. */
   retryAfter?: number;
   /** When maintenance ends (ISO 8601 with a time zone, or a `Date`). The site opens by itself then. */

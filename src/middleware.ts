@@ -194,6 +194,6 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     ready: follower.ready,
     status: follower.status,
     listener: (app: ExpressAppLike) => createListener(gate, app, { mount, only }),
-    upgrade: createUpgradeGate(gate),
+    upgrade: createUpgradeGate(gate, only),
   });
 }

@@ -180,7 +180,7 @@ describe.each(expressVersions)('only (%s)', (_name, expressFactory) => {
 });
 
 describe('only: configuration', () => {
-  const issuesOf = (only: unknown): { field: string; code: string; message: string }[] => {
+  const issuesOf = (only: unknown): readonly { field: string; code: string; message: string }[] => {
     try {
       intermission({ configFile: false, env: {}, logger: false, only: only as string[] });
     } catch (error) {

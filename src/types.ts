@@ -126,7 +126,9 @@ export interface PageOptions {
 export interface CookieOptions {
   /**
    * Cookie name: 1 to 64 token characters, without a `__Host-` or `__Secure-` prefix, which
-   * Intermission adds itself (`__Host-`) on secure requests. Default: `'intermission_bypass'`.
+   * Intermission adds itself on secure requests (`__Host-`; `__Secure-` for a gate mounted below `/`,
+   * whose cookie has `Path` set to the mount). Give every gate of an app its own name.
+   * Default: `'intermission_bypass'`.
    */
   name?: string;
   /** Lifetime in **seconds**. Default: 43200 (12 hours). At most 30 days. */

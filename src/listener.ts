@@ -26,8 +26,8 @@ export interface ListenerScope {
   only: OnlyMatcher;
 }
 
-const mountedMessage =
-  'listener(app) only serves a gate mounted at the root, and this one is mounted below / (app.use(path, gate)); every request now goes to the app. Drop the listener, or mount the gate at the root and use `only` to close paths';
+const MOUNTED = 'listener(app) only serves a gate mounted at the root, and this one is mounted below / (app.use(path, gate))';
+const MOUNTED_FIX = 'Drop the listener, or mount the gate at the root and use `only` to close paths';
 
 /**
  * The pre-router fast path: answers gated requests from the prerendered page before Express builds
@@ -47,12 +47,12 @@ export function createListener(gate: Gate, app: ExpressAppLike, scope: ListenerS
   const { rules, config } = gate;
   const { now: clock, previewPath } = config;
   const { mount, only } = scope;
-  if (mount.belowRoot) throw new TypeError(`Intermission: ${mountedMessage.replace('; every request now goes to the app', '')}`);
+  if (mount.belowRoot) throw new TypeError(`Intermission: ${MOUNTED}. ${MOUNTED_FIX}`);
 
   return function intermissionListener(req, res) {
     // Not known to be at the root: only the app knows which requests reach the gate.
     if (!mount.seen || mount.belowRoot) {
-      if (mount.belowRoot) gate.warnOnce('WRN_INTERMISSION_LISTENER_MOUNTED', mountedMessage);
+      if (mount.belowRoot) gate.warnOnce('WRN_INTERMISSION_LISTENER_MOUNTED', `${MOUNTED}; every request now goes to the app. ${MOUNTED_FIX}`);
       return app(req, res);
     }
     const now = clock();

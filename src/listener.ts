@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { matchBypass } from './bypass/match.js';
 import type { Gate } from './gate.js';
-import type { OnlyMatcher } from './bypass/only-paths.js';
+import type { GateScope } from './bypass/mounts.js';
 import { isPreviewUrl } from './bypass/preview-endpoint.js';
 import { rawRequestFacts } from './bypass/raw-request.js';
 import { writeGate } from './pages/respond.js';
@@ -10,20 +10,6 @@ import { writeGate } from './pages/respond.js';
 export interface ExpressAppLike {
   (req: IncomingMessage, res: ServerResponse): void;
   get(setting: string): unknown;
-}
-
-/** What the middleware learnt of where Express mounted it (`req.baseUrl`), shared with the listener. */
-export interface MountRecord {
-  /** A request has reached the middleware. */
-  seen: boolean;
-  /** One of them had a `req.baseUrl`: the gate is mounted below `/` (`app.use('/blog', gate)`). */
-  belowRoot: boolean;
-}
-
-/** What the listener shares with its middleware: the mount it learnt, and the `only` rules. */
-export interface ListenerScope {
-  mount: MountRecord;
-  only: OnlyMatcher;
 }
 
 const MOUNTED = 'listener(app) only serves a gate mounted at the root, and this one is mounted below / (app.use(path, gate))';
@@ -40,7 +26,7 @@ const MOUNTED_FIX = 'Drop the listener, or mount the gate at the root and use `o
  * middleware, and for good once one arrives with a `req.baseUrl` (`app.use('/blog', gate)`), every
  * request goes to the app, and a mount below `/` is worth one warning.
  */
-export function createListener(gate: Gate, app: ExpressAppLike, scope: ListenerScope): RequestListener {
+export function createListener(gate: Gate, app: ExpressAppLike, scope: GateScope): RequestListener {
   if (typeof app !== 'function' || typeof app.get !== 'function') {
     throw new TypeError('Intermission: listener(app) needs the Express app, e.g. http.createServer(gate.listener(app))');
   }

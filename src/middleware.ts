@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bypassCookieNames } from './bypass/bypass-cookie.js';
 import { matchBypass, type BypassRules } from './bypass/match.js';
+import { createMountRecord, noteMount } from './bypass/mounts.js';
 import { compileOnlyPaths } from './bypass/only-paths.js';
 import { resolveConfig } from './config/resolve.js';
 import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
-import { createListener, type ExpressAppLike, type MountRecord } from './listener.js';
+import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
 import { isSecure, type TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
@@ -58,7 +59,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   const mountedRules: BypassRules = { ...rules, cookieNames: bypassCookieNames(config.cookie.name, true) };
   const only = compileOnlyPaths(config.only).matcher;
   /** Where Express mounted this middleware, learnt from requests: the listener's fast path needs it. */
-  const mount: MountRecord = { seen: false, belowRoot: false };
+  const mount = createMountRecord();
   let proxyChecked = false;
   /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
   let watchUntrustedForwarders = false;
@@ -126,10 +127,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const url = req.originalUrl ?? req.url ?? '/';
     // The mount path (`app.use('/blog', gate)`): `''` at the root and outside Express.
     const baseUrl = req.baseUrl ?? '';
-    if (!mount.belowRoot && (baseUrl !== '' || !mount.seen)) {
-      mount.seen = true;
-      mount.belowRoot = baseUrl !== '';
-    }
+    noteMount(mount, baseUrl);
 
     // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
     if (snapshot.mode === 'off') {
@@ -194,6 +192,6 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     ready: follower.ready,
     status: follower.status,
     listener: (app: ExpressAppLike) => createListener(gate, app, { mount, only }),
-    upgrade: createUpgradeGate(gate, only),
+    upgrade: createUpgradeGate(gate, { mount, only }),
   });
 }

@@ -3,7 +3,8 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { intermission } from '../../src/index.js';
-import { expressVersions, recordingLogger } from '../helpers/app.js';
+import request from 'supertest';
+import { expressVersions, recordingLogger, type ExpressFactory } from '../helpers/app.js';
 
 const OPENED = 'WS-OPENED';
 const servers: Server[] = [];
@@ -29,21 +30,28 @@ function upgrade(server: Server, path: string): Promise<string> {
   });
 }
 
+async function serve(expressFactory: ExpressFactory, mountPath: string | undefined, options: Parameters<typeof intermission>[0] = {}) {
+  const gate = intermission({ mode: 'maintenance', configFile: false, env: {}, logger: recordingLogger(), ...options });
+  const app = expressFactory();
+  if (mountPath === undefined) app.use(gate);
+  else app.use(mountPath, gate);
+  app.get('/', (_req, res) => void res.send('home'));
+  const server = createServer(app);
+  gate.upgrade(server);
+  const seen: (string | undefined)[] = [];
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    seen.push(req.url);
+    socket.on('error', () => {});
+    socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n${OPENED}`);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, app, seen };
+}
+
 describe.each(expressVersions)('only, for upgrade requests (%s)', (_name, expressFactory) => {
   it('refuses upgrades to closed or ambiguous paths and passes the rest', async () => {
-    const gate = intermission({ mode: 'maintenance', only: ['/blog/*'], configFile: false, env: {}, logger: recordingLogger() });
-    const app = expressFactory();
-    app.use(gate);
-    const server = createServer(app);
-    gate.upgrade(server);
-    const seen: (string | undefined)[] = [];
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-      seen.push(req.url);
-      socket.on('error', () => {});
-      socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n${OPENED}`);
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { server, seen } = await serve(expressFactory, undefined, { only: ['/blog/*'] });
 
     for (const path of ['/live', '/blogx/live']) expect(await upgrade(server, path), path).toMatch(/^HTTP\/1\.1 101 [\s\S]*WS-OPENED$/);
     for (const path of ['/blog/live', '/BLOG/live', '/blog', '//blog/live', '/x/%2e%2e/blog/live', '/%62log/live', '/blog;x']) {
@@ -52,5 +60,25 @@ describe.each(expressVersions)('only, for upgrade requests (%s)', (_name, expres
       expect(answer, path).not.toContain(OPENED);
     }
     expect(seen).toEqual(['/live', '/blogx/live']);
+  });
+});
+
+describe.each(expressVersions)('gate.upgrade() for a gate mounted below / (%s)', (_name, expressFactory) => {
+  it('refuses every upgrade until the mount is known (fail closed), then only those under it', async () => {
+    const { server, app, seen } = await serve(expressFactory, '/blog');
+    expect(await upgrade(server, '/live'), 'mount not known yet').toMatch(/^HTTP\/1\.1 503 /);
+    expect((await request(app).get('/blog/post')).status).toBe(503);
+    expect(await upgrade(server, '/live')).toMatch(/^HTTP\/1\.1 101 [\s\S]*WS-OPENED$/);
+    expect(await upgrade(server, '/blogx/live')).toMatch(/^HTTP\/1\.1 101 /);
+    for (const path of ['/blog/live', '/BLOG/live', '/blog', '/x/%2e%2e/blog/live', '/%62log/live', '//blog/live', '/x/../blog']) {
+      expect(await upgrade(server, path), path).toMatch(/^HTTP\/1\.1 503 /);
+    }
+    expect(seen).toEqual(['/live', '/blogx/live']);
+  });
+
+  it('covers every path once a path-parameter mount has produced too many mount paths', async () => {
+    const { server, app } = await serve(expressFactory, '/:tenant');
+    for (let i = 0; i < 40; i++) await request(app).get(`/t${i}/x`);
+    expect(await upgrade(server, '/live')).toMatch(/^HTTP\/1\.1 503 /);
   });
 });

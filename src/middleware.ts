@@ -127,7 +127,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const url = req.originalUrl ?? req.url ?? '/';
     // The mount path (`app.use('/blog', gate)`): `''` at the root and outside Express.
     const baseUrl = req.baseUrl ?? '';
-    noteMount(mount, baseUrl);
+    if (baseUrl !== '' || !mount.seen) noteMount(mount, baseUrl);
 
     // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
     if (snapshot.mode === 'off') {

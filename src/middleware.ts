@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { matchBypass } from './bypass/match.js';
+import { bypassCookieNames } from './bypass/bypass-cookie.js';
+import { matchBypass, type BypassRules } from './bypass/match.js';
+import { createMountRecord, noteMount } from './bypass/mounts.js';
+import { compileOnlyPaths } from './bypass/only-paths.js';
 import { resolveConfig } from './config/resolve.js';
 import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
@@ -52,6 +55,11 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   const follower = createStateFollower(gate, config);
   const { rules, warnOnce } = gate;
   const { now: clock, previewPath, bypass, logger } = config;
+  // Below `/` the cookie cannot be `__Host-` (which demands `Path=/`): it is `__Secure-` there.
+  const mountedRules: BypassRules = { ...rules, cookieNames: bypassCookieNames(config.cookie.name, true) };
+  const only = compileOnlyPaths(config.only).matcher;
+  /** Where Express mounted this middleware, learnt from requests: the listener's fast path needs it. */
+  const mount = createMountRecord();
   let proxyChecked = false;
   /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
   let watchUntrustedForwarders = false;
@@ -117,23 +125,29 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const snapshot = gate.snapshot(now);
     // Preview links are answered here, whatever a rewrite before the gate did to req.url.
     const url = req.originalUrl ?? req.url ?? '/';
+    // The mount path (`app.use('/blog', gate)`): `''` at the root and outside Express.
+    const baseUrl = req.baseUrl ?? '';
+    if (baseUrl !== '' || !mount.seen) noteMount(mount, baseUrl);
 
     // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
     if (snapshot.mode === 'off') {
-      if (isPreviewUrl(url, previewPath)) return handlePreview(req, res, gate, url, now, false);
+      if (isPreviewUrl(url, previewPath, baseUrl)) return handlePreview(req, res, gate, url, now, false, baseUrl);
       return next();
     }
 
     // 2. Preview link: verify the token, set the bypass cookie, redirect.
-    if (isPreviewUrl(url, previewPath)) return handlePreview(req, res, gate, url, now, true);
+    if (isPreviewUrl(url, previewPath, baseUrl)) return handlePreview(req, res, gate, url, now, true, baseUrl);
 
-    // 3. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
+    // Paths are matched on the URL being routed: a rewrite before the gate must not open another handler.
+    const routed = baseUrl ? baseUrl + (req.url ?? '') : (req.url ?? '/');
+    // 3. Outside `only`: untouched. Closed if either the routed or the original URL is (the safe side).
+    if (only.size > 0 && !only.closes(routed) && (url === routed || !only.closes(url))) return next();
+
+    // 4. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
-    const { baseUrl } = req;
     const cookie = req.headers.cookie;
     const facts = {
-      // Paths are matched on the URL being routed: a rewrite before the gate must not open another handler.
-      url: baseUrl ? baseUrl + (req.url ?? '') : (req.url ?? '/'),
+      url: routed,
       // req.ip runs proxy-addr on every read: only pay for it when there are IP rules.
       ip: rules.ips.size > 0 ? (req.ip ?? req.socket.remoteAddress) : undefined,
       cookie,
@@ -142,17 +156,17 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       strictRouting: req.app?.get('strict routing') === true,
     };
     if (watchUntrustedForwarders) checkForwarder(req, facts.ip);
-    const reason = matchBypass(rules, facts, now, snapshot.validAfter);
+    const reason = matchBypass(baseUrl ? mountedRules : rules, facts, now, snapshot.validAfter);
     if (reason) return letThrough(req, res, next, snapshot.mode, reason);
     // A bypass cookie that did not verify (forged, tampered, expired, revoked): worth a debug line.
     if (logger.debug && facts.cookie?.includes(config.cookie.name) && rules.cookies) {
       logger.debug('Bypass rejected', { code: 'bypass-rejected', via: 'cookie', mode: snapshot.mode });
     }
 
-    // 4. No custom rule: answer with the gate.
+    // 5. No custom rule: answer with the gate.
     if (!bypass) return serve(req, res, next, snapshot, now);
 
-    // 5. Custom rule, sync or async. Only `true` opens; a throw or rejection fails closed.
+    // 6. Custom rule, sync or async. Only `true` opens; a throw or rejection fails closed.
     const failed = (error: unknown): void => {
       warnOnce('WRN_INTERMISSION_BYPASS_FAILED', 'allow.bypass threw, rejected or timed out; the request got the gate', {
         error: error instanceof Error ? error.message : String(error),
@@ -177,7 +191,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     close: follower.close,
     ready: follower.ready,
     status: follower.status,
-    listener: (app: ExpressAppLike) => createListener(gate, app),
-    upgrade: createUpgradeGate(gate),
+    listener: (app: ExpressAppLike) => createListener(gate, app, { mount, only }),
+    upgrade: createUpgradeGate(gate, { mount, only }),
   });
 }

@@ -126,7 +126,9 @@ export interface PageOptions {
 export interface CookieOptions {
   /**
    * Cookie name: 1 to 64 token characters, without a `__Host-` or `__Secure-` prefix, which
-   * Intermission adds itself (`__Host-`) on secure requests. Default: `'intermission_bypass'`.
+   * Intermission adds itself on secure requests (`__Host-`; `__Secure-` for a gate mounted below `/`,
+   * whose cookie has `Path` set to the mount). Give every gate of an app its own name.
+   * Default: `'intermission_bypass'`.
    */
   name?: string;
   /** Lifetime in **seconds**. Default: 43200 (12 hours). At most 30 days. */
@@ -140,6 +142,13 @@ export interface IntermissionOptions {
   /** Signs preview links and bypass cookies. At least 32 characters. A list rotates: the first signs, all verify. */
   secret?: string | string[];
   allow?: AllowOptions;
+  /**
+   * Close only these paths: exact (`/shop`) or prefixes (`/blog/*`, which closes `/blog` too), full
+   * paths as in the address bar. Every other request passes through untouched. Matched
+   * case-insensitively, and a path that could be read two ways (`/blog/%2e%2e/x`, `//blog`, `;`)
+   * counts as closed. `allow` still opens paths inside. Default: every path (no list).
+   */
+  only?: string[];
   /** Seconds for `Retry-After` when no `until` is known. Default: 3600. */
   retryAfter?: number;
   /** When maintenance ends (ISO 8601 with a time zone, or a `Date`). The site opens by itself then. */

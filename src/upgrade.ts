@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { matchBypass } from './bypass/match.js';
+import { coversUrl, type GateScope } from './bypass/mounts.js';
 import { rawRequestFacts } from './bypass/raw-request.js';
 import type { Gate, Snapshot } from './gate.js';
 import { TimeoutError, withTimeout } from './shared/timeout.js';
@@ -26,7 +27,8 @@ function isApp(value: unknown): value is AppLike {
  * upgrade while the site is open or bypassed, is emitted unchanged. No listener is added, so a
  * server without upgrade listeners still hands upgrade requests to the app (and its middleware).
  */
-export function createUpgradeGate(gate: Gate) {
+export function createUpgradeGate(gate: Gate, scope: GateScope) {
+  const { mount, only } = scope;
   const { rules, config, warnOnce } = gate;
   const { now: clock, logger } = config;
   const gated = new WeakSet<Server>();
@@ -74,6 +76,10 @@ export function createUpgradeGate(gate: Gate) {
       const now = clock();
       const snapshot = gate.snapshot(now);
       if (snapshot.mode === 'off') return pass();
+      // Outside `only`, or outside the paths the gate is mounted on, the gate closes nothing.
+      const url = req.url ?? '/';
+      if (only.size > 0 && !only.closes(url)) return pass();
+      if (!coversUrl(mount, url)) return pass();
       const host = appFor();
       const reason = matchBypass(rules, rawRequestFacts(req, rules, config.cookie.name, host), now, snapshot.validAfter);
       if (reason) {

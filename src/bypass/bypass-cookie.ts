@@ -17,6 +17,10 @@ const LIFETIME_SLACK_MS = 1000;
 const MAX_COOKIE_VALUE_LENGTH = 256;
 const DEFAULT_CACHE_SIZE = 1000;
 const HOST_PREFIX = '__Host-';
+/** `__Host-` demands `Path=/`: a gate mounted below `/` scopes its cookie with `__Secure-` instead. */
+const SECURE_PREFIX = '__Secure-';
+/** A cookie `Path` we write: a mount path with nothing that could end or split the attribute. */
+const COOKIE_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,=:@%/-]{0,1024}$/;
 
 export type VerifyBypassCookieResult =
   | { ok: true; issuedAt: number; expiresAt: number }
@@ -128,21 +132,31 @@ export function createCookieVerifier(ring: KeyRing, maxAgeMs: number, options?: 
  * `plain` (`<name>`) otherwise, matching what `serializeBypassCookie` sets: browsers only accept the
  * `__Host-` prefix with `Secure`, `Path=/` and no `Domain`, which pins the cookie to this exact origin.
  */
-export function bypassCookieNames(baseName: string): { plain: string; host: string } {
-  return { plain: baseName, host: `${HOST_PREFIX}${baseName}` };
+export function bypassCookieNames(baseName: string, mounted = false): { plain: string; host: string } {
+  return { plain: baseName, host: `${mounted ? SECURE_PREFIX : HOST_PREFIX}${baseName}` };
+}
+
+/** `true` when `path` can be written as a cookie's `Path` (a mount path: `/blog`, `/api/v1`). */
+export function isCookiePath(path: string): boolean {
+  return COOKIE_PATH_RE.test(path);
 }
 
 /**
- * A `Set-Cookie` value for the bypass cookie: `HttpOnly; SameSite=Lax; Path=/`, `Max-Age` and `Expires`
- * (for old clients), and when `secure` also `Secure` with the name prefixed `__Host-`. Never a `Domain`.
+ * A `Set-Cookie` value for the bypass cookie: `HttpOnly; SameSite=Lax; Path=/` (or the gate's mount
+ * `path`), `Max-Age` and `Expires` (for old clients), and when `secure` also `Secure` with the name
+ * prefixed `__Host-` (`__Secure-` below `/`, as `__Host-` requires `Path=/`). Never a `Domain`.
  * `nowMs` (default `Date.now()`) only feeds `Expires`. A `maxAgeSeconds` of 0 clears the cookie.
  * Throws on a name or value that could inject attributes, or a `maxAgeSeconds` outside 0…30 days.
  */
 export function serializeBypassCookie(
   baseName: string,
   value: string,
-  options: { maxAgeSeconds: number; secure: boolean; nowMs?: number },
+  options: { maxAgeSeconds: number; secure: boolean; nowMs?: number; path?: string },
 ): string {
+  const path = options.path ?? '/';
+  if (typeof path !== 'string' || !isCookiePath(path)) {
+    throw new TypeError('Intermission: the cookie path must start with / and hold no ;, spaces or control characters');
+  }
   if (typeof baseName !== 'string' || !COOKIE_NAME_RE.test(baseName) || /^__(?:host|secure)-/i.test(baseName)) {
     throw new TypeError('Intermission: the cookie name must be a plain token (the __Host- prefix is added for you)');
   }
@@ -162,9 +176,9 @@ export function serializeBypassCookie(
   const nowMs = options.nowMs ?? Date.now();
   const expires = new Date(maxAge === 0 ? 0 : nowMs + maxAge * 1000);
   if (Number.isNaN(expires.getTime())) throw new RangeError('Intermission: nowMs must be a finite time');
-  const names = bypassCookieNames(baseName);
+  const names = bypassCookieNames(baseName, path !== '/');
   const cookieName = secure ? names.host : names.plain;
-  const attributes = [`${cookieName}=${value}`, 'Path=/', `Max-Age=${maxAge}`, `Expires=${expires.toUTCString()}`, 'HttpOnly'];
+  const attributes = [`${cookieName}=${value}`, `Path=${path}`, `Max-Age=${maxAge}`, `Expires=${expires.toUTCString()}`, 'HttpOnly'];
   if (secure) attributes.push('Secure');
   attributes.push('SameSite=Lax');
   return attributes.join('; ');

@@ -145,8 +145,14 @@ export function canonicalPath(url: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Rules.
 
-type ParsedRule = { kind: 'exact'; path: string } | { kind: 'prefix'; prefix: string };
+/** A valid rule: an exact path (no trailing slash) or a prefix (ends in `/`). */
+export type ParsedPathRule = { kind: 'exact'; path: string } | { kind: 'prefix'; prefix: string };
+type ParsedRule = ParsedPathRule;
 
+/** Parses one rule with the grammar of `allow.paths` (also used by `only`). */
+export function parsePathRule(input: unknown): ParsedPathRule | PathRuleProblem {
+  return parseRule(input);
+}
 
 function parseRule(input: unknown): ParsedRule | PathRuleProblem {
   const fail = (reason: string): PathRuleProblem => ({ code: 'ERR_INTERMISSION_INVALID_PATH', reason });
@@ -201,7 +207,7 @@ export function checkPathRule(rule: unknown): PathRuleProblem | undefined {
 }
 
 /** The request target up to its query or fragment, undecoded. */
-function rawPath(url: string): string {
+export function rawPath(url: string): string {
   const query = url.indexOf('?');
   const hash = url.indexOf('#');
   const end = query < 0 ? hash : hash < 0 ? query : Math.min(query, hash);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from '../gate.js';
 import { noticePage } from '../pages/fallback.js';
 import { writeOwnHead } from '../pages/respond.js';
-import { serializeBypassCookie, signBypassCookie } from './bypass-cookie.js';
+import { isCookiePath, serializeBypassCookie, signBypassCookie } from './bypass-cookie.js';
 import { verifyPreviewToken } from './preview-token.js';
 import { safeNext } from './safe-next.js';
 import { forwardedProto, isSecure } from './scheme.js';
@@ -10,11 +10,29 @@ import { forwardedProto, isSecure } from './scheme.js';
 /** Headers that keep the token out of referrers, caches and indexes. */
 const PRIVATE = ['Cache-Control', 'no-store', 'Referrer-Policy', 'no-referrer', 'X-Robots-Tag', 'noindex'];
 
-/** `true` when `url` (path and query, as received) targets the preview endpoint. */
-export function isPreviewUrl(url: string, previewPath: string): boolean {
-  if (!url.startsWith(previewPath)) return false;
-  const next = url.charCodeAt(previewPath.length);
+/**
+ * `true` when `url` (path and query, as received) targets the preview endpoint. `mount` is the
+ * gate's mount path (`req.baseUrl`, `''` at the root): the endpoint lives at `mount + previewPath`.
+ * Compares in place, so a request pays no allocation for it.
+ */
+export function isPreviewUrl(url: string, previewPath: string, mount = ''): boolean {
+  if (mount !== '' && !url.startsWith(mount)) return false;
+  if (!url.startsWith(previewPath, mount.length)) return false;
+  const next = url.charCodeAt(mount.length + previewPath.length);
   return Number.isNaN(next) || next === 0x3f /* ? */;
+}
+
+/**
+ * Where a preview link sends its visitor: its `next`, kept only when it lies under the gate's mount
+ * (the cookie is scoped to it, so anywhere else the visitor would meet another gate or no gate);
+ * otherwise the mount's root. Checked again as a whole, so a mount path from the request can never
+ * turn the target into another origin (`/\evil.example`).
+ */
+export function landingPath(next: string | undefined, mount: string): string {
+  const target = safeNext(next) ?? '/';
+  if (mount === '') return target;
+  const under = target === mount || (target.startsWith(mount) && (target.charCodeAt(mount.length) === 0x2f || target.charCodeAt(mount.length) === 0x3f));
+  return safeNext(under ? target : `${mount}/`) ?? '/';
 }
 
 /** The `token` query parameter, only when it appears exactly once. */
@@ -35,16 +53,17 @@ function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: n
 
 /**
  * The preview link: verifies the token, sets the signed bypass cookie and sends the visitor on with
- * `303`. While the site is open it only redirects, so an old link never lands on a 404.
+ * `303`. While the site is open it only redirects, so an old link never lands on a 404. `mount` is
+ * the gate's mount path (`''` at the root): the cookie's `Path` and the redirect stay under it.
  */
-export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: Gate, url: string, now: number, closed: boolean): void {
+export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: Gate, url: string, now: number, closed: boolean, mount = ''): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     writeOwnHead(res, 405, ['Allow', 'GET, HEAD', ...PRIVATE, 'Content-Length', '0']);
     res.end();
     return;
   }
   const { ring } = gate;
-  if (!ring) {
+  if (!ring || (mount !== '' && !isCookiePath(mount))) {
     refuse(req, res, gate, 404, 'Preview links are not enabled on this site.');
     return;
   }
@@ -56,7 +75,7 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
     refuse(req, res, gate, 403, reason === 'expired' ? 'This preview link has expired. Ask for a new one.' : 'This preview link is not valid. Ask for a new one.');
     return;
   }
-  const headers = ['Location', safeNext(verdict.next) ?? '/', ...PRIVATE, 'Content-Length', '0'];
+  const headers = ['Location', landingPath(verdict.next, mount), ...PRIVATE, 'Content-Length', '0'];
   if (closed) {
     const value = signBypassCookie(ring, now, now + gate.cookieMaxAgeMs);
     const secure = isSecure(req);
@@ -69,6 +88,7 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
       maxAgeSeconds: gate.config.cookie.maxAge,
       secure,
       nowMs: now,
+      path: mount === '' ? '/' : mount,
     }));
     gate.config.logger.info?.('Preview cookie issued', { code: 'bypass-granted', via: 'preview' });
   }

@@ -22,6 +22,8 @@ export interface ResolvedConfig {
   secrets: string[];
   ips: string[];
   paths: string[];
+  /** `only`: the paths the gate closes; empty closes every path. */
+  only: string[];
   bypass: BypassPredicate | undefined;
   retryAfter: number;
   /** Epoch milliseconds. */
@@ -190,6 +192,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
     secrets: merged.secret === undefined ? [] : ([] as string[]).concat(merged.secret),
     ips: merged.allow?.ips ?? [],
     paths,
+    only: merged.only ?? [],
     bypass,
     retryAfter: merged.retryAfter ?? DEFAULTS.retryAfter,
     until: merged.until === undefined ? undefined : parseIsoDateTime(merged.until),

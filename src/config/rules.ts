@@ -1,6 +1,7 @@
 import type { ConfigIssue } from '../errors.js';
 import { admittedSpace } from '../bypass/ip-rule-parse.js';
 import { compileIpRules } from '../bypass/ip-rules.js';
+import { compileOnlyPaths } from '../bypass/only-paths.js';
 import { compilePathRules } from '../bypass/path-rules.js';
 import { MIN_SECRET_LENGTH } from '../shared/limits.js';
 import { SECRET_FIX } from './issues.js';
@@ -51,7 +52,21 @@ export function checkRules(raw: unknown, name: (path: string) => string): Config
   for (const error of compilePathRules(strings(allow.paths)).errors) {
     issues.push({ field: name(`allow.paths[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
   }
+  issues.push(...checkOnly(raw.only, name));
   return issues;
+}
+
+/** `only` must name at least one valid path: an empty list would close nothing, which is never meant. */
+function checkOnly(only: unknown, name: (path: string) => string): ConfigIssue[] {
+  if (!Array.isArray(only)) return [];
+  if (only.length === 0) {
+    return [{ field: name('only'), code: 'ERR_INTERMISSION_INVALID_PATH', message: 'is empty, which would close nothing; list the paths to close (e.g. ["/blog/*"]), or remove `only` to close every path' }];
+  }
+  return compileOnlyPaths(strings(only)).errors.map((error) => ({
+    field: name(`only[${error.index}]`),
+    code: error.code,
+    message: `${JSON.stringify(error.rule)}: ${error.reason}`,
+  }));
 }
 
 /** A rule covering the whole IPv4 space (`0.0.0.0/0`, `::ffff:0:0/96`, `::/0`) or the whole IPv6 space. */

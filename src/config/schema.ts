@@ -123,6 +123,10 @@ export const configSchema = z.strictObject({
       defaultPaths: z.boolean().optional(),
     })
     .optional(),
+  only: z
+    .array(z.string())
+    .optional()
+    .describe('Close only these paths (exact /shop or prefix /blog/*) and let every other request through untouched. Default: every path.'),
   retryAfter: seconds.optional().describe('Seconds for Retry-After when no end time is known. Default 3600.'),
   until: isoDateTime.optional().describe('When maintenance ends (ISO 8601 with a zone). The site opens by itself then.'),
   launchAt: isoDateTime.optional().describe('When the coming-soon site launches (ISO 8601 with a zone). The site opens by itself then.'),

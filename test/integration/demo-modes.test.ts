@@ -38,8 +38,8 @@ async function startDemo(env: Record<string, string>): Promise<Demo> {
   running.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const base = /demo on (http:\/\/localhost:\d+)/.exec(output)?.[1];
       // The switch lines come last: wait for them too.

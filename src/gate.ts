@@ -272,7 +272,8 @@ export function createGate(config: ResolvedConfig) {
       );
       if (!resolved) return staticPages(current, now, req);
       const language = languageOf(req);
-      const key = `${language.lang}\u0000${JSON.stringify(resolved)}`;
+      const teaserKey = JSON.stringify(resolved);
+      const key = languages.auto ? `${language.lang}\u0000${teaserKey}` : teaserKey;
       let set = current.teaserPages.get(key);
       if (!set) {
         // Per request: the fast level, and only the encodings asked for, so a flood of distinct teasers

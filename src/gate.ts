@@ -34,8 +34,12 @@ export interface Snapshot {
   pages: PageSet | undefined;
   /** Pages for resolver teasers, by language and teaser; dropped with the snapshot. */
   teaserPages: PageCache<PageSet>;
-  /** With `page.lang: 'auto'`: pages for the static teaser in the other languages, rendered on first use. */
-  languagePages: PageCache<PageSet>;
+  /**
+   * With `page.lang: 'auto'`: pages for the static teaser in the other languages, rendered on first use.
+   * Keyed by the prepared language, so it is bounded by the candidate languages (the built-in ones and
+   * those `page.messages` adds), never by what headers say; a plain map keeps the look-up at one hash.
+   */
+  languagePages: Map<PageLanguage, PageSet>;
 }
 
 /**
@@ -43,8 +47,6 @@ export interface Snapshot {
  * the most it can ever hold, ~66 KB for the built-in page), and compressed lazily at the fast level.
  */
 export const TEASER_PAGE_LIMITS: PageCacheLimits = { entries: 100, bytes: 8 * 1024 * 1024 };
-/** Pages in other languages than the default (`page.lang: 'auto'`): at most one set per candidate language. */
-export const LANGUAGE_PAGE_LIMITS: PageCacheLimits = { entries: 64, bytes: 8 * 1024 * 1024 };
 const MINUTE = 60_000;
 
 /** Warnings are for operators, not for every request: each code is logged once per gate. */
@@ -158,7 +160,7 @@ export function createGate(config: ResolvedConfig) {
       retryAfter: retryAfterValue(end, state.retryAfter ?? config.retryAfter, now),
       pages: undefined,
       teaserPages: createPageCache<PageSet>(TEASER_PAGE_LIMITS),
-      languagePages: createPageCache<PageSet>(LANGUAGE_PAGE_LIMITS),
+      languagePages: new Map<PageLanguage, PageSet>(),
     };
   }
 
@@ -217,11 +219,8 @@ export function createGate(config: ResolvedConfig) {
       current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best', language);
       return current.pages;
     }
-    let set = current.languagePages.get(language.lang);
-    if (!set) {
-      set = renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best', language);
-      current.languagePages.set(language.lang, set, set.maxBytes);
-    }
+    let set = current.languagePages.get(language);
+    if (!set) current.languagePages.set(language, (set = renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best', language)));
     return set;
   }
 

@@ -1,5 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { messagesFor } from '../../src/i18n/index.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { createGate } from '../../src/gate.js';
+import { messagesFor, SUPPORTED_LANGUAGES } from '../../src/i18n/index.js';
 import { fallbackPage, noticePage, previewNoticePage } from '../../src/pages/fallback.js';
 import { createPageLanguages } from '../../src/pages/page-language.js';
 
@@ -50,5 +53,22 @@ describe('pages without a template', () => {
     expect(html).toContain(ar['preview.title']);
     expect(html).toContain(ar['preview.expired']);
     expect(html).toContain(ar['notice.badge']);
+  });
+});
+
+describe("the gate with page.lang: 'auto'", () => {
+  it('keeps at most one page set per candidate language, whatever the headers say', () => {
+    const { config } = resolveConfig({ mode: 'maintenance', env: {}, configFile: false, page: { lang: 'auto' } });
+    if (!config) throw new Error('config expected');
+    const gate = createGate(config);
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const snapshot = gate.snapshot(now);
+    const requestWith = (header: string) => ({ headers: { 'accept-language': header } }) as unknown as IncomingMessage;
+    const sets = new Set<unknown>();
+    for (let i = 0; i < 500; i++) sets.add(gate.pages(snapshot, now, requestWith(i % 2 === 0 ? `x${i}, de;q=0.${i % 9}` : `${SUPPORTED_LANGUAGES[i % 12] ?? 'en'}-${i}`)));
+    expect(snapshot.languagePages.size).toBeLessThanOrEqual(SUPPORTED_LANGUAGES.length - 1);
+    expect(sets.size).toBeLessThanOrEqual(SUPPORTED_LANGUAGES.length);
+    expect(gate.pages(snapshot, now, requestWith('de'))).toBe(gate.pages(snapshot, now, requestWith('de-CH')));
+    expect(gate.pages(snapshot, now, requestWith('tlh'))).toBe(gate.pages(snapshot, now));
   });
 });

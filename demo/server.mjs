@@ -1,5 +1,6 @@
 // The demo: a one-article blog behind Intermission. `npm start` runs it in coming-soon mode;
 // INTERMISSION_MODE=maintenance or =off (and every other INTERMISSION_* variable) change that.
+// PORT picks the port (0: any free one; the address is printed).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,7 +25,11 @@ const gate = intermission({
   until: new Date(nextHour + 2 * HOUR),
   teaser: { file: articlePath },
   allow: { paths: ['/assets/*'] },
-  page: { message: 'Our first story goes live soon. Here is a taste of it.' },
+  // One text per mode, so each page reads right whichever mode the demo runs in.
+  page: {
+    maintenance: { message: 'The demo blog is getting a quick tune-up. It will be back within two hours.' },
+    'coming-soon': { message: 'Our first story goes live soon. Here is a taste of it.' },
+  },
 });
 
 const source = readFileSync(articlePath, 'utf8');
@@ -50,11 +55,29 @@ app.get('/', (_req, res) => {
 });
 app.get('/healthz', (_req, res) => void res.send('ok'));
 
+/** How to see the demo's other modes, and how to switch it while it runs: printed at start-up. */
+function howToSwitch(mode) {
+  const others = ['coming-soon', 'maintenance', 'off'].filter((other) => other !== mode);
+  const stateFile = process.env.INTERMISSION_STATE_FILE;
+  const lines = [`See it in another mode: ${others.map((other) => `INTERMISSION_MODE=${other} npm start`).join('   or   ')}`];
+  if (stateFile) {
+    lines.push(`Switch it while it runs: node dist/cli.js down --state-file ${stateFile}   (up to open, status to look)`);
+  } else {
+    lines.push(
+      'Switch it while it runs: start it with INTERMISSION_STATE_FILE=demo-state.json npm start, then',
+      '  node dist/cli.js down --state-file demo-state.json   (up to open, status to look)',
+    );
+  }
+  return lines;
+}
+
 const server = app.listen(port, () => {
-  const base = `http://localhost:${port}`;
+  const base = `http://localhost:${server.address().port}`;
   const token = createPreviewToken(secret, { ttlSeconds: 24 * 3600, next: '/' });
-  console.log(`Intermission demo on ${base}`);
+  const mode = process.env.INTERMISSION_MODE ?? 'coming-soon';
+  console.log(`Intermission demo on ${base} (mode: ${mode})`);
   console.log(`Preview link (24 h): ${base}/__intermission/preview?token=${token}`);
+  for (const line of howToSwitch(mode)) console.log(line);
 });
 
 const stop = () => {

@@ -6,7 +6,8 @@ import { IntermissionConfigError, type ConfigIssue, type WarningCode } from './e
 import { compileIpRules } from './bypass/ip-rules.js';
 import type { Compression } from './pages/body.js';
 import { createPageCache, type PageCache, type PageCacheLimits } from './pages/page-cache.js';
-import { buildPageSet, DEFAULT_TEXT, type PageSet } from './pages/page-set.js';
+import { buildPageSet, defaultText, type PageSet } from './pages/page-set.js';
+import { createPageLanguages, type PageLanguage } from './pages/page-language.js';
 import { compilePathRules } from './bypass/path-rules.js';
 import { builtInAssets } from './pages/assets.js';
 import { loadTemplates, type Templates } from './pages/templates.js';
@@ -31,8 +32,14 @@ export interface Snapshot {
   retryAfter: string;
   /** Pages for the static teaser, rendered on the first gated request. */
   pages: PageSet | undefined;
-  /** Pages for resolver teasers, by teaser; dropped with the snapshot. */
+  /** Pages for resolver teasers, by language and teaser; dropped with the snapshot. */
   teaserPages: PageCache<PageSet>;
+  /**
+   * With `page.lang: 'auto'`: pages for the static teaser in the other languages, rendered on first use.
+   * Keyed by the prepared language, so it is bounded by the candidate languages (the built-in ones and
+   * those `page.messages` adds), never by what headers say; a plain map keeps the look-up at one hash.
+   */
+  languagePages: Map<PageLanguage, PageSet>;
 }
 
 /**
@@ -118,7 +125,8 @@ export function createGate(config: ResolvedConfig) {
   const imageOrigins = [...new Set([...config.page.imageOrigins, originOf(teaser?.image), originOf(fallbackTeaser?.image)])].filter(
     (origin): origin is string => origin !== undefined,
   );
-  const common = ['Cache-Control', 'no-store', 'Vary', 'Accept, Accept-Encoding'];
+  const languages = createPageLanguages(config.page.lang, config.page.messages);
+  const common = ['Cache-Control', 'no-store', 'Vary', languages.auto ? 'Accept, Accept-Encoding, Accept-Language' : 'Accept, Accept-Encoding'];
   if (config.noindex) common.push('X-Robots-Tag', 'noindex');
   const hashes = { styleHashes: [builtInAssets.styleHash], scriptHashes: [builtInAssets.scriptHash], imageOrigins };
   const headers: GateHeaders = {
@@ -152,25 +160,30 @@ export function createGate(config: ResolvedConfig) {
       retryAfter: retryAfterValue(end, state.retryAfter ?? config.retryAfter, now),
       pages: undefined,
       teaserPages: createPageCache<PageSet>(TEASER_PAGE_LIMITS),
+      languagePages: new Map<PageLanguage, PageSet>(),
     };
   }
 
-  function renderPages(mode: Exclude<Mode, 'off'>, pageTeaser: Teaser | undefined, now: number, compression: Compression): PageSet {
-    const text = DEFAULT_TEXT[mode];
+  function renderPages(mode: Exclude<Mode, 'off'>, pageTeaser: Teaser | undefined, now: number, compression: Compression, language: PageLanguage): PageSet {
+    // The site's own texts (per mode, else mode-less) win in every language; the rest is the catalogue's.
+    const own = config.page.texts[mode];
+    const text = defaultText(mode, language.messages);
     const end = endOf(state, mode);
     return buildPageSet(
       {
         kind: mode,
-        title: config.page.title ?? (mode === 'coming-soon' && pageTeaser?.title ? `${text.title}: ${pageTeaser.title}` : text.title),
-        heading: config.page.heading ?? text.heading,
-        message: state.message ?? config.page.message ?? text.message,
+        title: own.title ?? (mode === 'coming-soon' && pageTeaser?.title ? `${text.title}: ${pageTeaser.title}` : text.title),
+        heading: own.heading ?? text.heading,
+        message: state.message ?? own.message ?? text.message,
         until: mode === 'maintenance' ? end : state.until,
         launchAt: mode === 'coming-soon' ? end : undefined,
         retryAfterSeconds: retryAfterSeconds(end, state.retryAfter ?? config.retryAfter, now),
         teaser: pageTeaser,
         statusCode: mode === 'coming-soon' ? config.statusCode : 503,
         noindex: config.noindex,
-        lang: config.page.lang,
+        lang: language.lang,
+        dir: language.dir,
+        messages: language.messages,
         timeZone: config.page.timeZone,
         custom: config.page.locals,
         now,
@@ -190,10 +203,25 @@ export function createGate(config: ResolvedConfig) {
     return snapshot;
   }
 
-  function staticPages(current: Snapshot, now: number): PageSet {
+  /** The language of a request: the fixed one, or (with 'auto') one cached negotiation of its header. */
+  function languageOf(req: IncomingMessage | undefined): PageLanguage {
+    return req === undefined || !languages.auto ? languages.fallback : languages.pick(req.headers['accept-language']);
+  }
+
+  /**
+   * Pages for the static teaser, in the request's language. The default language's set lives on the
+   * snapshot (a fixed language never looks further); other languages are rendered on first use.
+   */
+  function staticPages(current: Snapshot, now: number, req?: IncomingMessage): PageSet {
     if (current.mode === 'off') throw new Error('no pages while the gate is open');
-    current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best');
-    return current.pages;
+    const language = languageOf(req);
+    if (language === languages.fallback) {
+      current.pages ??= renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best', language);
+      return current.pages;
+    }
+    let set = current.languagePages.get(language);
+    if (!set) current.languagePages.set(language, (set = renderPages(current.mode, teaser ?? fallbackTeaser, now, 'best', language)));
+    return set;
   }
 
   return {
@@ -227,24 +255,29 @@ export function createGate(config: ResolvedConfig) {
       return state;
     },
 
-    /** Pages for the static (or fallback) teaser, rendered once per snapshot. */
+    /** Pages for the static (or fallback) teaser, rendered once per snapshot (and language). */
     pages: staticPages,
+
+    /** The language, direction and catalogue a request is answered in (notice pages use it too). */
+    language: languageOf,
 
     /** Pages for the teaser a resolver returns for this request; falls back to the static pages. */
     async pagesForRequest(current: Snapshot, req: IncomingMessage, now: number): Promise<PageSet> {
-      if (!resolver || current.mode !== 'coming-soon') return staticPages(current, now);
+      if (!resolver || current.mode !== 'coming-soon') return staticPages(current, now, req);
       const resolved = await resolveTeaser(resolver, req, config.teaserTimeout, (kind, detail) =>
         warnOnce('WRN_INTERMISSION_TEASER_FAILED', `The teaser resolver failed (${kind}); serving the fallback teaser`, {
           detail: detail instanceof Error ? detail.message : detail,
         }),
       );
-      if (!resolved) return staticPages(current, now);
-      const key = JSON.stringify(resolved);
+      if (!resolved) return staticPages(current, now, req);
+      const language = languageOf(req);
+      const teaserKey = JSON.stringify(resolved);
+      const key = languages.auto ? `${language.lang}\u0000${teaserKey}` : teaserKey;
       let set = current.teaserPages.get(key);
       if (!set) {
         // Per request: the fast level, and only the encodings asked for, so a flood of distinct teasers
         // costs a render and a cheap compression each, never brotli at its best.
-        set = renderPages(current.mode, resolved, now, 'fast');
+        set = renderPages(current.mode, resolved, now, 'fast', language);
         current.teaserPages.set(key, set, set.maxBytes);
       }
       return set;

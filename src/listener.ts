@@ -52,6 +52,6 @@ export function createListener(gate: Gate, app: ExpressAppLike, scope: GateScope
 
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     const status = snapshot.mode === 'maintenance' || !readOnly ? 503 : config.statusCode;
-    writeGate(req, res, gate.pages(snapshot, now), status, status === 503 ? snapshot.retryAfter : undefined, gate.headers);
+    writeGate(req, res, gate.pages(snapshot, now, req), status, status === 503 ? snapshot.retryAfter : undefined, gate.headers);
   };
 }

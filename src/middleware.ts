@@ -82,7 +82,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       gate.pagesForRequest(snapshot, req, now).then((set) => writeGate(req, res, set, status, retryAfter, gate.headers)).catch(next);
       return;
     }
-    writeGate(req, res, gate.pages(snapshot, now), status, retryAfter, gate.headers);
+    writeGate(req, res, gate.pages(snapshot, now, req), status, retryAfter, gate.headers);
   }
 
   /** Warns once about proxy setups that make an IP allow-list either useless or spoofable. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
+import type { MessageKey } from './i18n/catalogues.js';
 
 /** What the gate does: let everyone through, or answer with one of its two pages. */
 export type Mode = 'off' | 'maintenance' | 'coming-soon';
@@ -100,19 +101,52 @@ export interface AllowOptions {
   bypass?: BypassPredicate;
 }
 
-export interface PageOptions {
-  /** `<title>` of the page, at most 300 characters, no control characters. Default: `'Down for maintenance'` / `'Coming soon'`. */
+/**
+ * The texts of one page. When set they are shown as written, in every language (with `lang: 'auto'`
+ * too); translate them per language with `messages` instead.
+ */
+export interface PageTexts {
+  /** `<title>`, at most 300 characters, no control characters. Default: the built-in title in the page's language. */
   title?: string;
-  /** The main heading, at most 300 characters, no control characters. Default: `'We’ll be back soon'` / the teaser's title, else `'Coming soon'`. */
+  /** The main heading, at most 300 characters, no control characters. Default: the built-in heading in the page's language. */
   heading?: string;
-  /** One paragraph under the heading, at most 2000 characters; line feeds and tabs are the only control characters allowed. Default: a sentence that fits the mode. */
+  /** One paragraph under the heading, at most 2000 characters. Default: the built-in sentence in the page's language. */
+  message?: string;
+}
+
+export interface PageOptions {
+  /**
+   * `<title>` of both pages, at most 300 characters, no control characters; `maintenance.title` and
+   * `'coming-soon'.title` win over it. When set it is shown in every language. Default: the built-in
+   * title in the page's language (`'Down for maintenance'` / `'Coming soon'`).
+   */
+  title?: string;
+  /** The main heading of both pages, as `title`. Default: the built-in heading (`'We’ll be back soon'` / `'Coming soon'`). */
+  heading?: string;
+  /** One paragraph under the heading, as `title`, at most 2000 characters; line feeds and tabs allowed. Default: a built-in sentence that fits the mode. */
   message?: string;
   /** A directory with your own `maintenance.ejs` and/or `coming-soon.ejs`. Default: the built-in views. */
   views?: string;
   /** Extra values for your own templates, available as `custom`. Default: `{}`. */
   locals?: Record<string, unknown>;
-  /** `lang` of the page and locale of its dates: a BCP 47 tag that `Intl` accepts. Default: `'en'`. */
+  /**
+   * Language of the pages (their text, `<html lang dir>`, dates and countdown): a BCP 47 tag of a known
+   * language (`'de'`, `'pt-BR'`, `'zh-Hans'`), or `'auto'` to answer each visitor in the best of the
+   * built-in languages (and those `messages` adds) for their `Accept-Language`, English when none
+   * fits. Built in: en, de, fr, es, it, pt, nl, pl, ja, zh-Hans, ar, he. A language without a catalogue
+   * shows English text unless `messages` supplies it. Default: `'en'`.
+   */
   lang?: string;
+  /**
+   * Your own strings, per language tag and message key (the keys of `src/i18n/messages/en.json`); they
+   * win over the built-in ones, and a missing one falls back to the built-in text, then English.
+   * `{ de: { 'maintenance.heading': 'Gleich zurück' } }`. Default: `{}`.
+   */
+  messages?: Record<string, Partial<Record<MessageKey, string>>>;
+  /** `title`, `heading` and `message` for the maintenance page only; each wins over the mode-less one. Default: `{}`. */
+  maintenance?: PageTexts;
+  /** `title`, `heading` and `message` for the coming-soon page only; each wins over the mode-less one. Default: `{}`. */
+  'coming-soon'?: PageTexts;
   /** Time zone the page shows dates in. Default: `'UTC'`. */
   timeZone?: string;
   /**

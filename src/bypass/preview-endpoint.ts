@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from '../gate.js';
-import { noticePage } from '../pages/fallback.js';
+import { previewNoticePage, type PreviewRefusal } from '../pages/fallback.js';
 import { writeOwnHead } from '../pages/respond.js';
 import { isCookiePath, serializeBypassCookie, signBypassCookie } from './bypass-cookie.js';
 import { verifyPreviewToken } from './preview-token.js';
@@ -43,10 +43,8 @@ function tokenOf(url: string): string | undefined {
   return tokens.length === 1 ? tokens[0] : undefined;
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: number, message: string): void {
-  const body = Buffer.from(
-    noticePage({ lang: gate.config.page.lang, title: 'Preview link not valid', message }),
-  );
+function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: number, reason: PreviewRefusal): void {
+  const body = Buffer.from(previewNoticePage(gate.language(req), reason));
   writeOwnHead(res, status, [...gate.headers.base, ...PRIVATE, 'Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length)]);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
@@ -64,7 +62,7 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
   }
   const { ring } = gate;
   if (!ring || (mount !== '' && !isCookiePath(mount))) {
-    refuse(req, res, gate, 404, 'Preview links are not enabled on this site.');
+    refuse(req, res, gate, 404, 'disabled');
     return;
   }
   const verdict = verifyPreviewToken(ring, tokenOf(url), now);
@@ -72,7 +70,7 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
   if (!verdict.ok || verdict.issuedAt < validAfter) {
     const reason = verdict.ok ? 'revoked' : verdict.reason;
     gate.config.logger.info?.('Preview link rejected', { code: 'bypass-rejected', via: 'preview', reason });
-    refuse(req, res, gate, 403, reason === 'expired' ? 'This preview link has expired. Ask for a new one.' : 'This preview link is not valid. Ask for a new one.');
+    refuse(req, res, gate, 403, reason === 'expired' ? 'expired' : 'invalid');
     return;
   }
   const headers = ['Location', landingPath(verdict.next, mount), ...PRIVATE, 'Content-Length', '0'];

@@ -9,7 +9,9 @@ import { envIssues, envLayer, envName } from './env.js';
 import { configFilePath, DEFAULT_CONFIG_FILE, readConfigFile } from './file.js';
 import { toIssues } from './issues.js';
 import { isPlainObject, withoutUndefined } from './plain-object.js';
+import { checkPageLanguage, pageMessages } from './page-language.js';
 import { checkPreviewPath, checkRules } from './rules.js';
+import type { MessageOverrides } from '../i18n/index.js';
 import { configSchema, type FileConfig } from './schema.js';
 
 /** Where the effective value of a setting came from, lowest precedence first. */
@@ -38,7 +40,11 @@ export interface ResolvedConfig {
     message: string | undefined;
     views: string | undefined;
     locals: Record<string, unknown>;
+    /** A BCP 47 tag, or `'auto'`. */
     lang: string;
+    messages: MessageOverrides;
+    /** Per mode: the mode's own texts, else the mode-less ones. */
+    texts: Record<'maintenance' | 'coming-soon', PageTexts>;
     timeZone: string;
     imageOrigins: string[];
   };
@@ -73,7 +79,7 @@ type Layer = { source: Exclude<ConfigSource, 'default'>; config: FileConfig };
 /** One layer through the schema and the rule grammar; a layer with any issue is left out. */
 function parseLayer(raw: unknown, source: Layer['source'], name: (path: string) => string): { layer?: Layer; issues: ConfigIssue[] } {
   const parsed = configSchema.safeParse(raw);
-  const issues = [...(parsed.success ? [] : toIssues(parsed.error, name)), ...checkRules(raw, name)];
+  const issues = [...(parsed.success ? [] : toIssues(parsed.error, name)), ...checkRules(raw, name), ...checkPageLanguage(raw, name)];
   return parsed.success && issues.length === 0 ? { layer: { source, config: parsed.data }, issues } : { issues };
 }
 
@@ -87,6 +93,12 @@ function merge(layers: readonly Layer[]): FileConfig {
     }
   }
   return out;
+}
+
+type PageTexts = { title: string | undefined; heading: string | undefined; message: string | undefined };
+
+function textsFor(page: PageTexts | Partial<PageTexts>, mode: Partial<PageTexts> | undefined): PageTexts {
+  return { title: mode?.title ?? page.title, heading: mode?.heading ?? page.heading, message: mode?.message ?? page.message };
 }
 
 function isRequestLike(value: object): boolean {
@@ -206,7 +218,12 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
       message: page.message,
       views: page.views === undefined ? undefined : resolve(page.views),
       locals: page.locals ?? {},
-      lang: page.lang ?? DEFAULTS.lang,
+      lang: typeof page.lang === 'string' ? page.lang : DEFAULTS.lang,
+      messages: pageMessages(page.messages),
+      texts: {
+        maintenance: textsFor(page, page.maintenance),
+        'coming-soon': textsFor(page, page['coming-soon']),
+      },
       timeZone: page.timeZone ?? DEFAULTS.timeZone,
       imageOrigins: (page.imageOrigins ?? []).map((url) => new URL(url).origin),
     },

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_COOKIE_MAX_AGE_SECONDS, MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MIN_COOKIE_MAX_AGE_SECONDS } from '../shared/limits.js';
+import { MESSAGE_KEYS, type MessageKey } from '../i18n/catalogues.js';
 import { normalizeTeaser } from '../teaser/normalize.js';
 import { imageOriginProblem, teaserUrlProblem } from './urls.js';
 
@@ -91,11 +92,30 @@ const previewPath = z
   .refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'a preview path may not contain // or dot segments' })
   .refine((path) => path !== '/', { error: 'may not be / (the home page would become the preview endpoint); use a path of its own, like /__intermission/preview' });
 
-/** `lang` goes into `<html lang>` and every `Intl` formatter: both must accept it. */
-const lang = z
-  .string()
-  .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'expected a BCP 47 language tag like en or pt-BR', abort: true })
-  .refine(isLocale, { error: 'is not a language tag Intl accepts (a repeated or misplaced subtag?); use one like en, en-GB or pt-BR' });
+/**
+ * `page.lang` and `page.messages` are only typed here: they are checked by config/page-language.ts,
+ * whose problems carry codes of their own (ERR_INTERMISSION_INVALID_LANGUAGE …).
+ */
+const lang = z.string().meta({
+  description: 'Language of the pages: a BCP 47 tag like "de", "pt-BR" or "zh-Hans", or "auto" to follow each visitor\'s Accept-Language. Default "en".',
+  examples: ['en', 'de', 'zh-Hans', 'auto'],
+});
+
+// Typed as what it holds, checked by page-language.ts (so a bad key or text gets its own code rather
+// than zod's generic one): `z.unknown()` lets every value through to that check.
+type MessagesInput = Record<string, Partial<Record<MessageKey, string>>>;
+const messages = (z.unknown() as unknown as z.ZodType<MessagesInput, MessagesInput>).meta({
+  type: 'object',
+  description: 'Your own strings, per language tag and message key; they win over the built-in catalogues (keys: src/i18n/messages/en.json).',
+  additionalProperties: { type: 'object', propertyNames: { enum: [...MESSAGE_KEYS] }, additionalProperties: { type: 'string' } },
+});
+
+/** The texts of one mode's page; they win over the mode-less `page.title`, `page.heading` and `page.message`. */
+const modeTexts = z.strictObject({
+  title: pageText(300).optional(),
+  heading: pageText(300).optional(),
+  message: pageText(MAX_MESSAGE_LENGTH, true).optional(),
+});
 
 /** Statuses that cannot carry the page: no body allowed, or a header Intermission does not send is required. */
 const PAGELESS_STATUSES = new Set([204, 205, 206, 401, 405, 407, 416, 426]);
@@ -143,6 +163,9 @@ export const configSchema = z.strictObject({
       views: z.string().min(1).optional(),
       locals: z.record(z.string(), z.unknown()).optional(),
       lang: lang.optional(),
+      messages: messages.optional(),
+      maintenance: modeTexts.optional().describe('Title, heading and message of the maintenance page only.'),
+      'coming-soon': modeTexts.optional().describe('Title, heading and message of the coming-soon page only.'),
       timeZone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like UTC or Europe/Paris' }).optional(),
       imageOrigins: z
         .array(
@@ -170,15 +193,6 @@ export type FileConfig = z.infer<typeof configSchema>;
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isLocale(tag: string): boolean {
-  try {
-    Intl.getCanonicalLocales(tag);
     return true;
   } catch {
     return false;

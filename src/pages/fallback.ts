@@ -1,3 +1,4 @@
+import { direction, messagesFor, type Messages } from '../i18n/index.js';
 import { builtInAssets } from './assets.js';
 import type { PageLocals } from './page-locals.js';
 
@@ -23,6 +24,7 @@ function safeString(value: unknown, fallback: string): string {
 
 interface PlainPage {
   lang: string;
+  dir: 'ltr' | 'rtl';
   title: string;
   badge: string;
   heading: string;
@@ -30,10 +32,10 @@ interface PlainPage {
   noindex: boolean;
 }
 
-function plainPage({ lang, title, badge, heading, message, noindex }: PlainPage): string {
+function plainPage({ lang, dir, title, badge, heading, message, noindex }: PlainPage): string {
   return (
     '<!doctype html>\n' +
-    `<html lang="${escapeHtml(lang)}">\n<head>\n<meta charset="utf-8">\n` +
+    `<html lang="${escapeHtml(lang)}"${dir === 'rtl' ? ' dir="rtl"' : ''}>\n<head>\n<meta charset="utf-8">\n` +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
     '<meta name="color-scheme" content="light dark">\n' +
     (noindex ? '<meta name="robots" content="noindex">\n' : '') +
@@ -47,45 +49,56 @@ function plainPage({ lang, title, badge, heading, message, noindex }: PlainPage)
   );
 }
 
+/** The language a page was asked in: `lang`, its direction and catalogue unless given. */
+function languageOf(lang: unknown, dir: unknown, t: Messages | undefined): { lang: string; dir: 'ltr' | 'rtl'; t: Messages } {
+  const tag = safeString(lang, 'en');
+  return { lang: tag, dir: dir === 'rtl' || dir === 'ltr' ? dir : direction(tag), t: t ?? messagesFor(tag) };
+}
+
 /**
  * The page served when a template throws: no template, no script, the same inline style (so the CSP hash
- * still matches). Never throws.
+ * still matches), the page's language and direction. Never throws.
  */
-export function fallbackPage(locals: Pick<PageLocals, 'kind' | 'lang' | 'title' | 'heading' | 'message'>): string {
+export function fallbackPage(locals: Pick<PageLocals, 'kind' | 'lang' | 'dir' | 't' | 'title' | 'heading' | 'message'>): string {
   try {
-    const kind = locals.kind === 'coming-soon' ? 'coming-soon' : 'maintenance';
-    const defaults =
-      kind === 'coming-soon'
-        ? { title: 'Coming soon', heading: 'Coming soon', message: 'Something new is on its way. Check back soon.', badge: 'Coming soon' }
-        : {
-            title: 'Down for maintenance',
-            heading: 'We’ll be back soon',
-            message: 'We’re doing some scheduled maintenance. Please check back shortly.',
-            badge: 'Scheduled maintenance',
-          };
+    const { lang, dir, t } = languageOf(locals.lang, locals.dir, locals.t);
+    const maintenance = locals.kind !== 'coming-soon';
     return plainPage({
-      lang: safeString(locals.lang, 'en'),
-      title: safeString(locals.title, defaults.title),
-      badge: defaults.badge,
-      heading: safeString(locals.heading, defaults.heading),
-      message: safeString(locals.message, defaults.message),
+      lang,
+      dir,
+      title: safeString(locals.title, t[maintenance ? 'maintenance.title' : 'comingSoon.title']),
+      badge: t[maintenance ? 'maintenance.badge' : 'comingSoon.badge'],
+      heading: safeString(locals.heading, t[maintenance ? 'maintenance.heading' : 'comingSoon.heading']),
+      message: safeString(locals.message, t[maintenance ? 'maintenance.message' : 'comingSoon.message']),
       noindex: false,
     });
   } catch {
-    const text = 'Service unavailable';
-    return plainPage({ lang: 'en', title: text, badge: text, heading: text, message: 'Please try again later.', noindex: false });
+    const t = messagesFor('en');
+    const text = t['fallback.title'];
+    return plainPage({ lang: 'en', dir: 'ltr', title: text, badge: text, heading: text, message: t['fallback.message'], noindex: false });
   }
 }
 
 /** A short page in the same look, without a template: e.g. the 403 "preview link expired" page. */
-export function noticePage(options: { lang?: string; title: string; message: string }): string {
-  const title = safeString(options.title, 'Notice');
+export function noticePage(options: { lang?: string; dir?: 'ltr' | 'rtl'; t?: Messages; title: string; message: string }): string {
+  const { lang, dir, t } = languageOf(options.lang, options.dir, options.t);
+  const title = safeString(options.title, t['notice.badge']);
   return plainPage({
-    lang: safeString(options.lang, 'en'),
+    lang,
+    dir,
     title,
-    badge: 'Notice',
+    badge: t['notice.badge'],
     heading: title,
     message: safeString(options.message, ''),
     noindex: true,
   });
+}
+
+/** Why a preview link was refused, as the notice page says it. */
+export type PreviewRefusal = 'disabled' | 'expired' | 'invalid';
+
+/** The "preview link not valid" page in the visitor's language. */
+export function previewNoticePage(language: { lang: string; dir: 'ltr' | 'rtl'; messages: Messages }, reason: PreviewRefusal): string {
+  const t = language.messages;
+  return noticePage({ lang: language.lang, dir: language.dir, t, title: t['preview.title'], message: t[`preview.${reason}`] });
 }

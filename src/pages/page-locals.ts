@@ -1,3 +1,4 @@
+import type { Messages } from '../i18n/index.js';
 import type { Teaser } from '../types.js';
 
 export type PageKind = 'maintenance' | 'coming-soon';
@@ -15,17 +16,23 @@ export interface Countdown {
 export interface PageLocals {
   kind: PageKind;
   lang: string;
+  /** Text direction of `lang`. Filled in from `lang` when not given. */
+  dir?: 'ltr' | 'rtl';
+  /** The catalogue in `lang`: every built-in string of the pages, by key (`t['maintenance.badge']`). Filled in from `lang` when not given. */
+  t?: Messages;
   title: string;
   heading: string;
   message: string;
   statusCode: number;
-  /** When maintenance ends; `text` is formatted in the page's lang and time zone. */
-  until?: { iso: string; text: string };
+  /** When maintenance ends; `text` is formatted in the page's lang and time zone; `relative` says "Back in 20 minutes" (absent once passed). */
+  until?: { iso: string; text: string; relative?: string };
   /** When the site launches; `text` is formatted in the page's lang and time zone. */
   launchAt?: { iso: string; text: string };
   /** Time left until `launchAt`, at render time. */
   countdown?: Countdown;
   teaser?: Teaser;
+  /** The teaser's reading time, "5 min read", in the page's language. */
+  readingTime?: string;
   noindex: boolean;
   /** CSP nonce for users' own inline scripts and styles. */
   nonce: string;

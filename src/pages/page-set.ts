@@ -4,6 +4,7 @@ import { builtInAssets } from './assets.js';
 import { makeBody, type Body, type Compression } from './body.js';
 import { fallbackPage } from './fallback.js';
 import { countdownParts, formatDate } from './format.js';
+import { backInText, format, messagesFor, problemTitleKey, type Messages } from '../i18n/index.js';
 import type { PageKind, PageLocals } from './page-locals.js';
 import type { Templates } from './templates.js';
 import type { Teaser } from '../types.js';
@@ -22,6 +23,9 @@ export interface PageContent {
   statusCode: number;
   noindex: boolean;
   lang: string;
+  dir: 'ltr' | 'rtl';
+  /** The catalogue in `lang`: every built-in string the page and its JSON and text answers show. */
+  messages: Messages;
   timeZone: string;
   custom: Record<string, unknown>;
   now: number;
@@ -43,17 +47,17 @@ const PROBLEM_STATUSES_KEPT = 4;
 /** What a problem document adds to the JSON body's fields: type, title, status, mode and a second copy of the message. */
 const PROBLEM_EXTRA_BYTES = 256;
 
+/** The built-in texts in `messages`' language, for a page whose site set none of its own. */
+export function defaultText(kind: PageKind, messages: Messages): { title: string; heading: string; message: string } {
+  return kind === 'maintenance'
+    ? { title: messages['maintenance.title'], heading: messages['maintenance.heading'], message: messages['maintenance.message'] }
+    : { title: messages['comingSoon.title'], heading: messages['comingSoon.heading'], message: messages['comingSoon.message'] };
+}
+
+/** The built-in English texts. */
 export const DEFAULT_TEXT: Record<PageKind, { title: string; heading: string; message: string }> = {
-  maintenance: {
-    title: 'Down for maintenance',
-    heading: 'We’ll be back soon',
-    message: 'We’re doing some planned work on the site. Thanks for your patience.',
-  },
-  'coming-soon': {
-    title: 'Coming soon',
-    heading: 'Coming soon',
-    message: 'We’re putting the finishing touches on something new.',
-  },
+  maintenance: defaultText('maintenance', messagesFor('en')),
+  'coming-soon': defaultText('coming-soon', messagesFor('en')),
 };
 
 function iso(ms: number | undefined): string | undefined {
@@ -74,15 +78,19 @@ function facts(content: PageContent): Record<string, unknown> {
 export function localsFor(content: PageContent, nonce: string): PageLocals {
   const date = (ms: number | undefined) =>
     ms === undefined ? undefined : { iso: new Date(ms).toISOString(), text: formatDate(new Date(ms), content.lang, content.timeZone) };
+  const until = content.kind === 'maintenance' ? date(content.until) : undefined;
+  const relative = until && content.until !== undefined ? backInText(content.messages, content.until, content.now, content.lang) : undefined;
   const launch = content.kind === 'coming-soon' ? (content.launchAt ?? content.until) : undefined;
   return {
     kind: content.kind,
     lang: content.lang,
+    dir: content.dir,
+    t: content.messages,
     title: content.title,
     heading: content.heading,
     message: content.message,
     statusCode: content.statusCode,
-    until: content.kind === 'maintenance' ? date(content.until) : undefined,
+    until: until && relative !== undefined ? { ...until, relative } : until,
     launchAt: date(launch),
     countdown: launch === undefined ? undefined : countdownParts(launch, content.now, content.lang),
     teaser: content.kind === 'coming-soon' ? content.teaser : undefined,
@@ -97,7 +105,10 @@ export function localsFor(content: PageContent, nonce: string): PageLocals {
 function textBody(content: PageContent): string {
   const lines = [content.heading, '', content.message];
   const until = content.kind === 'maintenance' ? content.until : (content.launchAt ?? content.until);
-  if (until !== undefined) lines.push('', `${content.kind === 'maintenance' ? 'Back' : 'Launching'}: ${new Date(until).toISOString()}`);
+  if (until !== undefined) {
+    const label = content.messages[content.kind === 'maintenance' ? 'text.back' : 'text.launching'];
+    lines.push('', format(label, { date: new Date(until).toISOString() }));
+  }
   if (content.kind === 'coming-soon' && content.teaser?.title) {
     lines.push('', content.teaser.title);
     if (content.teaser.excerpt) lines.push(content.teaser.excerpt);
@@ -140,7 +151,7 @@ export function buildPageSet(
     problem(status) {
       let body = problems.get(status);
       if (!body) {
-        const document = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Unavailable', status, detail: content.message, mode: content.kind, ...shared };
+        const document = { type: 'about:blank', title: problemTitle(content.messages, status), status, detail: content.message, mode: content.kind, ...shared };
         body = makeBody('application/problem+json; charset=utf-8', JSON.stringify(document), undefined, compression);
         if (problems.size < PROBLEM_STATUSES_KEPT) problems.set(status, body);
       }
@@ -148,6 +159,12 @@ export function buildPageSet(
     },
     maxBytes: htmlBody.maxBytes + json.maxBytes + text.maxBytes + PROBLEM_STATUSES_KEPT * problemMax,
   };
+}
+
+/** RFC 9457 lets a problem's `title` follow the visitor's language: the catalogue's, else the reason phrase. */
+function problemTitle(messages: Messages, status: number): string {
+  const key = problemTitleKey(status);
+  return key !== undefined ? messages[key] : (STATUS_CODES[status] ?? messages['problem.unavailable']);
 }
 
 export function bodyFor(set: PageSet, format: Format, status: number): Body {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import ejs from 'ejs';
 import { IntermissionError } from '../errors.js';
+import { direction, messagesFor, readingTimeText } from '../i18n/index.js';
 import { builtInViewsDir } from './assets.js';
 import type { PageKind, PageLocals } from './page-locals.js';
 
@@ -175,9 +176,13 @@ export function loadTemplates(viewsDir?: string): Templates {
 
 /** Every key present (optional ones as `undefined`), so templates can name them without a ReferenceError. */
 function freshLocals(locals: PageLocals): Record<string, unknown> {
+  const t = locals.t ?? messagesFor(locals.lang);
+  const minutes = locals.teaser?.readingMinutes;
   return {
     kind: locals.kind,
     lang: locals.lang,
+    dir: locals.dir ?? direction(locals.lang),
+    t,
     title: locals.title,
     heading: locals.heading,
     message: locals.message,
@@ -186,6 +191,7 @@ function freshLocals(locals: PageLocals): Record<string, unknown> {
     launchAt: locals.launchAt,
     countdown: locals.countdown,
     teaser: locals.teaser,
+    readingTime: locals.readingTime ?? (minutes !== undefined && minutes > 0 ? readingTimeText(t, minutes, locals.lang) : undefined),
     noindex: locals.noindex,
     nonce: locals.nonce,
     inlineStyle: locals.inlineStyle,

@@ -30,11 +30,12 @@ export interface Language {
 }
 
 /**
- * Every language the pages are checked in: one entry per language. Until the catalogues are wired in
- * the strings stay English, but `lang` and `dir` (and so the right-to-left layout) are already real.
+ * Every language the pages are checked in: one entry per language, each with its own catalogue's
+ * text. German has the longest words (the countdown units), Arabic is right to left.
  */
 export const LANGUAGES: readonly Language[] = [
   { lang: 'en', dir: 'ltr' },
+  { lang: 'de', dir: 'ltr' },
   { lang: 'ar', dir: 'rtl' },
 ];
 

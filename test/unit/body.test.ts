@@ -3,6 +3,7 @@ import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync
 import { describe, expect, it } from 'vitest';
 import { COMPRESSION_LEVELS, makeBody, type Compression } from '../../src/pages/body.js';
 import type { Encoding } from '../../src/pages/negotiate.js';
+import { messagesFor } from '../../src/i18n/index.js';
 import { buildPageSet, DEFAULT_TEXT, type PageContent } from '../../src/pages/page-set.js';
 import { loadTemplates } from '../../src/pages/templates.js';
 
@@ -72,6 +73,8 @@ describe('buildPageSet', () => {
     statusCode: 200,
     noindex: false,
     lang: 'en',
+    dir: 'ltr',
+    messages: messagesFor('en'),
     timeZone: 'UTC',
     custom: {},
     now: Date.UTC(2030, 0, 1),

@@ -126,9 +126,18 @@ describe('static teaser images and page.imageOrigins', () => {
 
 describe('every other option that could fail at run time', () => {
   refuses([
-    ['a page.lang that Intl rejects', { page: { lang: 'en-US-US' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_OPTION', /Intl accepts/],
-    ['a page.lang with a repeated variant', { page: { lang: 'en-1996-1996' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_OPTION', /Intl accepts/],
-    ['a page.lang that is not a tag', { page: { lang: 'english!' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_OPTION', /BCP 47/],
+    ['a page.lang that Intl rejects', { page: { lang: 'en-US-US' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_LANGUAGE', /BCP 47/],
+    ['a page.lang with a repeated variant', { page: { lang: 'en-1996-1996' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_LANGUAGE', /BCP 47/],
+    ['a page.lang that is not a tag', { page: { lang: 'english!' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_LANGUAGE', /BCP 47/],
+    ['a page.lang of no known language', { page: { lang: 'xx' } }, 'page.lang', 'ERR_INTERMISSION_INVALID_LANGUAGE', /no known language/],
+    ['a page.lang that is not a string', { page: { lang: 7 } }, 'page.lang', 'ERR_INTERMISSION_INVALID_OPTION', /string/],
+    ['page.messages that is not an object', { page: { messages: 'de' } }, 'page.messages', 'ERR_INTERMISSION_INVALID_MESSAGES', /keyed by language tag/],
+    ['a page.messages tag of no known language', { page: { messages: { qq: {} } } }, 'page.messages.qq', 'ERR_INTERMISSION_INVALID_LANGUAGE', /no known language/],
+    ['a page.messages key no page uses', { page: { messages: { de: { 'maintenance.titel': 'x' } } } }, 'page.messages.de["maintenance.titel"]', 'ERR_INTERMISSION_UNKNOWN_MESSAGE', /did you mean "maintenance.title"/],
+    ['a page.messages text that is not a string', { page: { messages: { de: { 'maintenance.title': 3 } } } }, 'page.messages.de["maintenance.title"]', 'ERR_INTERMISSION_INVALID_MESSAGE', /expected a string/],
+    ['a page.messages placeholder the key lacks', { page: { messages: { de: { 'maintenance.backOn': 'am {datum}' } } } }, 'page.messages.de["maintenance.backOn"]', 'ERR_INTERMISSION_INVALID_MESSAGE', /\{datum\}/],
+    ['a per-mode page text with a line break', { page: { maintenance: { title: 'a\nb' } } }, 'page.maintenance.title', 'ERR_INTERMISSION_INVALID_OPTION', /control characters/],
+    ['an unknown per-mode page text', { page: { 'coming-soon': { headline: 'x' } } }, 'page.coming-soon.headline', 'ERR_INTERMISSION_UNKNOWN_OPTION', /did you mean "heading"/],
     ['a page.title with a line break', { page: { title: 'Down\nX-Fake: header' } }, 'page.title', 'ERR_INTERMISSION_INVALID_OPTION', /control characters/],
     ['a page.heading with an escape sequence', { page: { heading: 'Back \u001b[2Jsoon' } }, 'page.heading', 'ERR_INTERMISSION_INVALID_OPTION', /control characters/],
     ['a page.message with a carriage return', { page: { message: 'Back soon\rStatus: open' } }, 'page.message', 'ERR_INTERMISSION_INVALID_OPTION', /other than line feeds and tabs/],

@@ -51,8 +51,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   const { now: clock, previewPath, bypass, logger } = config;
   let proxyChecked = false;
 
-  function letThrough(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
-    keepPrivate(res, (req.app as { response?: unknown } | undefined)?.response);
+  function letThrough(_req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
+    keepPrivate(res);
     if (res.locals) res.locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
     next();

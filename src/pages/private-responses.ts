@@ -46,15 +46,24 @@ function applyWriteHeadHeaders(res: ServerResponse, headers: unknown): void {
   }
 }
 
+type WriteHead = (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) => ServerResponse;
+
+/** `writeHead` of a bypassed response: Node's reading of the arguments, then the enforcement, then `inherited`. */
+function writePrivate(res: ServerResponse, inherited: WriteHead, statusCode: number, reason: unknown, headers: unknown): ServerResponse {
+  // A string is the reason phrase; otherwise the headers may come second.
+  const hasReason = typeof reason === 'string';
+  applyWriteHeadHeaders(res, hasReason ? headers : (headers ?? reason));
+  enforcePrivate(res);
+  return hasReason ? inherited.call(res, statusCode, reason) : inherited.call(res, statusCode);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Express responses: one hook per app, on its own `app.response`, and a mark per response.
 
-type WriteHead = (this: ServerResponse, statusCode: number, reason?: string) => ServerResponse;
-
 /**
  * Bypassed responses. A mark in a WeakSet rather than a property on the response: Express swaps each
- * response's prototype, and V8 then gives every property added to it a hidden class of its own (a
- * few µs each, measured in bench/analysis.md).
+ * response's prototype, and V8 then builds a new hidden class for every property added to it (about
+ * 5 µs each; bench/analysis.md).
  */
 const privateResponses = new WeakSet<ServerResponse>();
 /** The `app.response` objects that carry the hook. */
@@ -68,14 +77,15 @@ const hookedAppResponses = new WeakSet<object>();
  * It looks up the next `writeHead` when called, so it follows a later change of the chain above it.
  */
 function hookAppResponse(appResponse: object): void {
-  const writeHead: WriteHead = function intermissionWriteHead(this: ServerResponse, statusCode, ...rest: unknown[]) {
+  const writeHead = function intermissionWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
     const inherited = (Object.getPrototypeOf(appResponse) as { writeHead: WriteHead }).writeHead;
-    if (!privateResponses.has(this)) return (inherited as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
-    // Node's own reading of the arguments: a string is the reason phrase, else the headers come second.
-    const reason = typeof rest[0] === 'string' ? rest[0] : undefined;
-    applyWriteHeadHeaders(this, reason === undefined ? (rest[1] ?? rest[0]) : rest[1]);
-    enforcePrivate(this);
-    return reason === undefined ? inherited.call(this, statusCode) : inherited.call(this, statusCode, reason);
+    if (!privateResponses.has(this)) {
+      // Passed on as called, without rest arguments (an array per response): Node reads a trailing
+      // undefined as absent.
+      if (headers !== undefined) return inherited.call(this, statusCode, reason, headers);
+      return reason === undefined ? inherited.call(this, statusCode) : inherited.call(this, statusCode, reason);
+    }
+    return writePrivate(this, inherited, statusCode, reason, headers);
   };
   Object.defineProperty(appResponse, 'writeHead', { value: writeHead, writable: true, configurable: true, enumerable: false });
   hookedAppResponses.add(appResponse);
@@ -110,11 +120,7 @@ function hookTopApp(res: ServerResponse): boolean {
  * allocated. It calls whatever `writeHead` the prototype has when the headers go out.
  */
 function privateWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
-  const inherited = (Object.getPrototypeOf(this) as { writeHead: WriteHead }).writeHead;
-  const hasReason = typeof reason === 'string';
-  applyWriteHeadHeaders(this, hasReason ? headers : (headers ?? reason));
-  enforcePrivate(this);
-  return hasReason ? inherited.call(this, statusCode, reason) : inherited.call(this, statusCode);
+  return writePrivate(this, (Object.getPrototypeOf(this) as { writeHead: WriteHead }).writeHead, statusCode, reason, headers);
 }
 
 /** Locks the caching headers once enforced, against a hook whose listener runs after ours. */

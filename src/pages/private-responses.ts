@@ -75,6 +75,8 @@ const hookedAppResponses = new WeakSet<object>();
  * every response of that app and its sub-apps, runs after every hook set later on a response (those
  * wrap the inherited method), and leaves every other app, and Express's shared prototype, untouched.
  * It looks up the next `writeHead` when called, so it follows a later change of the chain above it.
+ * A response handed to a separate Express app that is not mounted (vhost, `other(req, res, next)`)
+ * takes that app's prototype and leaves the hook: such an app needs its own gate.
  */
 function hookAppResponse(appResponse: object): void {
   const writeHead = function intermissionWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {

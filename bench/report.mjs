@@ -16,13 +16,14 @@ export const TARGETS = [
   { name: 'express-bare', what: 'bare Express 5, `res.send("hello")`', expect: 200 },
   { name: 'express-noop', what: 'control: the bare app behind one no-op `app.use()` middleware', baseline: 'express-bare', expect: 200 },
   { name: 'off', what: 'Intermission `mode: off` in front of the bare app', baseline: 'express-bare', goal: 0.98, expect: 200 },
-  { name: 'cookie', what: 'closed, valid bypass cookie → the app', baseline: 'express-bare', goal: 0.95, expect: 200 },
-  { name: 'ip-allow', what: 'closed, 1,000-CIDR allow-list incl. 127.0.0.0/8 → the app', baseline: 'express-bare', expect: 200 },
+  // A bypassed request may cost at most 5% more CPU than the same app behind one empty middleware.
+  { name: 'cookie', what: 'closed, valid bypass cookie → the app', baseline: 'express-noop', goal: 1 / 1.05, expect: 200 },
+  { name: 'ip-allow', what: 'closed, 1,000-CIDR allow-list incl. 127.0.0.0/8 → the app', baseline: 'express-noop', goal: 1 / 1.05, expect: 200 },
   { name: 'express-static', what: 'Express route, `res.end` of a prebuilt buffer (gate size, headers, 503)', expect: 503 },
   { name: 'gate', what: 'closed, gate from the middleware (HTML, identity)', baseline: 'express-static', goal: 1.0, expect: 503 },
   { name: 'gate-gzip', what: 'closed, gate from the middleware, `Accept-Encoding: gzip`', baseline: 'express-static', expect: 503 },
   { name: 'node-raw', what: 'raw `node:http`, prebuilt 503 (gate size and headers)', expect: 503 },
-  { name: 'gate-fast', what: 'closed, gate from `http.createServer(gate.listener(app))`', baseline: 'node-raw', goal: 0.8, expect: 503 },
+  { name: 'gate-fast', what: 'closed, gate from `http.createServer(gate.listener(app))`', baseline: 'node-raw', goal: 0.9, expect: 503 },
 ];
 export const RSS_GOAL_MB = 5;
 /** Readings of the memory test: one before, one after each quarter of the requests. */

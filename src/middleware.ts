@@ -64,8 +64,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
   let watchUntrustedForwarders = false;
 
-  function letThrough(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
-    keepPrivate(res, (req.app as { response?: unknown } | undefined)?.response);
+  function letThrough(_req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
+    keepPrivate(res);
     if (res.locals) res.locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
     next();

@@ -9,37 +9,31 @@ import onHeaders from 'on-headers';
  */
 
 /** Headers that let a proxy or CDN keep a response even when `Cache-Control` says otherwise. */
-const CDN_CACHE_NAMES = new Set(
-  [
-    'Expires',
-    'Surrogate-Control',
-    'CDN-Cache-Control',
-    'Cloudflare-CDN-Cache-Control',
-    'Vercel-CDN-Cache-Control',
-    'Netlify-CDN-Cache-Control',
-    'Edge-Control',
-    'X-Accel-Expires',
-  ].map((name) => name.toLowerCase()),
-);
+const CDN_CACHE_NAMES = [
+  'Expires',
+  'Surrogate-Control',
+  'CDN-Cache-Control',
+  'Cloudflare-CDN-Cache-Control',
+  'Vercel-CDN-Cache-Control',
+  'Netlify-CDN-Cache-Control',
+  'Edge-Control',
+  'X-Accel-Expires',
+].map((name) => name.toLowerCase());
 const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_NAMES]);
+const VARY_COOKIE = /(?:^|,)\s*cookie\s*(?:,|$)/i;
 
 function enforcePrivate(res: ServerResponse): void {
   res.setHeader('Cache-Control', 'private, no-store');
-  for (const name of res.getHeaderNames()) if (CDN_CACHE_NAMES.has(name)) res.removeHeader(name);
+  // Eight lookups in the header map allocate nothing, unlike listing the names.
+  for (const name of CDN_CACHE_NAMES) if (res.hasHeader(name)) res.removeHeader(name);
   const vary = res.getHeader('Vary');
-  const current = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary);
-  if (current.trim() !== '*' && !/(?:^|,)\s*cookie\s*(?:,|$)/i.test(current)) {
-    res.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
+  if (vary === undefined) {
+    res.setHeader('Vary', 'Cookie');
+    return;
   }
+  const current = Array.isArray(vary) ? vary.join(', ') : String(vary);
+  if (current.trim() !== '*' && !VARY_COOKIE.test(current)) res.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Express responses: one hook on the app's response prototype.
-
-type WriteHead = (this: ServerResponse, statusCode: number, ...rest: unknown[]) => ServerResponse;
-
-const privateResponses = new WeakSet<ServerResponse>();
-const patchedPrototypes = new WeakSet<object>();
 
 /** Applies the headers given to `writeHead` the way Node would, so enforcement can come after them. */
 function applyWriteHeadHeaders(res: ServerResponse, headers: unknown): void {
@@ -52,28 +46,86 @@ function applyWriteHeadHeaders(res: ServerResponse, headers: unknown): void {
   }
 }
 
-/**
- * Express gives every response the app's `response` object as prototype. A `writeHead` there runs
- * after every hook set later on the response itself (those wrap the inherited method), so enforcing
- * there needs no lock and adds no per-response properties, which are costly on Express's responses.
- * Other responses pay one WeakSet lookup.
- */
-function patchPrototype(proto: object & { writeHead: WriteHead }): void {
-  const inherited = proto.writeHead;
-  const writeHead: WriteHead = function intermissionWriteHead(this: ServerResponse, statusCode, ...rest) {
-    if (!privateResponses.has(this)) return inherited.call(this, statusCode, ...rest);
-    const reason = typeof rest[0] === 'string' ? rest[0] : undefined;
-    applyWriteHeadHeaders(this, reason === undefined ? rest[0] : rest[1]);
-    enforcePrivate(this);
-    return reason === undefined ? inherited.call(this, statusCode) : inherited.call(this, statusCode, reason);
-  };
-  Object.defineProperty(proto, 'writeHead', { value: writeHead, writable: true, configurable: true });
-  patchedPrototypes.add(proto);
+type WriteHead = (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) => ServerResponse;
+
+/** `writeHead` of a bypassed response: Node's reading of the arguments, then the enforcement, then `inherited`. */
+function writePrivate(res: ServerResponse, inherited: WriteHead, statusCode: number, reason: unknown, headers: unknown): ServerResponse {
+  // A string is the reason phrase; otherwise the headers may come second.
+  const hasReason = typeof reason === 'string';
+  applyWriteHeadHeaders(res, hasReason ? headers : (headers ?? reason));
+  enforcePrivate(res);
+  return hasReason ? inherited.call(res, statusCode, reason) : inherited.call(res, statusCode);
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Other responses (no Express app): on-headers, plus a lock against hooks that run after ours.
+// Express responses: one hook per app, on its own `app.response`, and a mark per response.
 
+/**
+ * Bypassed responses. A mark in a WeakSet rather than a property on the response: Express swaps each
+ * response's prototype, and V8 then builds a new hidden class for every property added to it (about
+ * 5 µs each; bench/analysis.md).
+ */
+const privateResponses = new WeakSet<ServerResponse>();
+/** The `app.response` objects that carry the hook. */
+const hookedAppResponses = new WeakSet<object>();
+
+/**
+ * Express gives every response its app's `response` object as prototype, and a mounted sub-app's
+ * `response` inherits from its parent's. A `writeHead` on the top app's `response` therefore reaches
+ * every response of that app and its sub-apps, runs after every hook set later on a response (those
+ * wrap the inherited method), and leaves every other app, and Express's shared prototype, untouched.
+ * It looks up the next `writeHead` when called, so it follows a later change of the chain above it.
+ * A response handed to a separate Express app that is not mounted (vhost, `other(req, res, next)`)
+ * takes that app's prototype and leaves the hook: such an app needs its own gate.
+ */
+function hookAppResponse(appResponse: object): void {
+  const writeHead = function intermissionWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
+    const inherited = (Object.getPrototypeOf(appResponse) as { writeHead: WriteHead }).writeHead;
+    if (!privateResponses.has(this)) {
+      // Passed on as called, without rest arguments (an array per response): Node reads a trailing
+      // undefined as absent.
+      if (headers !== undefined) return inherited.call(this, statusCode, reason, headers);
+      return reason === undefined ? inherited.call(this, statusCode) : inherited.call(this, statusCode, reason);
+    }
+    return writePrivate(this, inherited, statusCode, reason, headers);
+  };
+  Object.defineProperty(appResponse, 'writeHead', { value: writeHead, writable: true, configurable: true, enumerable: false });
+  hookedAppResponses.add(appResponse);
+}
+
+/**
+ * Hooks the top app of the response's chain (the gate may sit in a sub-app whose requests go back to
+ * the parent's routes). Returns false where a hook there might not run: a `writeHead` of someone
+ * else's on the response or on the chain, which may hold the method from before ours, or a response
+ * that is not Express's.
+ */
+function hookTopApp(res: ServerResponse): boolean {
+  if (Object.hasOwn(res, 'writeHead')) return false;
+  let level: object | null = Object.getPrototypeOf(res) as object | null;
+  // Express's `app.response` objects, and only they, carry their app as an own `app`.
+  if (level === null || !Object.hasOwn(level, 'app')) return false;
+  for (;;) {
+    if (Object.hasOwn(level, 'writeHead') && !hookedAppResponses.has(level)) return false;
+    const up = Object.getPrototypeOf(level) as object | null;
+    if (up === null || !Object.hasOwn(up, 'app')) break;
+    level = up;
+  }
+  if (!hookedAppResponses.has(level)) hookAppResponse(level);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Other responses: a hook on the response itself.
+
+/**
+ * A plain `node:http` response (no Express app): one shared function as its own `writeHead`, nothing
+ * allocated. It calls whatever `writeHead` the prototype has when the headers go out.
+ */
+function privateWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
+  return writePrivate(this, (Object.getPrototypeOf(this) as { writeHead: WriteHead }).writeHead, statusCode, reason, headers);
+}
+
+/** Locks the caching headers once enforced, against a hook whose listener runs after ours. */
 function lockCachingHeaders(res: ServerResponse): void {
   const setHeader = res.setHeader.bind(res);
   const removeHeader = res.removeHeader.bind(res);
@@ -85,28 +137,25 @@ function lockCachingHeaders(res: ServerResponse): void {
   res.appendHeader = (name, value) => (GUARDED.has(name.toLowerCase()) ? res : appendHeader(name, value));
 }
 
-function keepPrivateWithHook(res: ServerResponse): void {
-  // Hooks run newest first, so only a hook already on this response can run after ours.
-  const earlierHooks = Object.hasOwn(res, 'writeHead');
+/**
+ * A hook was already set on the response (middleware before the gate, e.g. express-session): ours
+ * wraps it, its listener runs after ours, so the caching headers are locked once enforced.
+ */
+function keepPrivateAfterEarlierHook(res: ServerResponse): void {
   onHeaders(res, function enforce(this: ServerResponse) {
     enforcePrivate(this);
-    if (earlierHooks) lockCachingHeaders(this);
+    lockCachingHeaders(this);
   });
 }
 
-/** Marks a bypassed response so it goes out private. `appResponse` is Express's `req.app.response`. */
-export function keepPrivate(res: ServerResponse, appResponse: unknown): void {
-  // The hook goes on the object every app's `response` inherits from (Express's own `res`), so it
-  // also holds when the request is routed into a mounted sub-app, which swaps the prototype.
-  const shared = appResponse !== null && typeof appResponse === 'object' && Object.getPrototypeOf(res) === appResponse
-    ? (Object.getPrototypeOf(appResponse) as (object & { writeHead?: unknown }) | null)
-    : null;
-  // A hook already set on this response may hold writeHead from before the patch, and would skip
-  // the enforcement: such responses take the hook path instead.
-  if (shared !== null && typeof shared.writeHead === 'function' && !Object.hasOwn(appResponse as object, 'writeHead') && !Object.hasOwn(res, 'writeHead')) {
-    if (!patchedPrototypes.has(shared)) patchPrototype(shared as object & { writeHead: WriteHead });
+/** Marks a bypassed response so it goes out private (Express or plain `node:http`). */
+export function keepPrivate(res: ServerResponse): void {
+  if (hookTopApp(res)) {
     privateResponses.add(res);
-    return;
+  } else if (!Object.hasOwn(res, 'writeHead')) {
+    res.writeHead = privateWriteHead;
+  } else if (res.writeHead !== privateWriteHead) {
+    // Unless a gate before this one has already set ours (two gates in one app).
+    keepPrivateAfterEarlierHook(res);
   }
-  keepPrivateWithHook(res);
 }

@@ -34,6 +34,10 @@ export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 export const STATE_ERROR_CODES = ['ERR_INTERMISSION_STATE_UNAVAILABLE', 'ERR_INTERMISSION_STATE_INVALID'] as const;
 export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 
+/** Codes of `SubscriberStoreError`: the launch list's storage cannot answer, or holds or got something invalid. */
+export const SUBSCRIBER_ERROR_CODES = ['ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE', 'ERR_INTERMISSION_SUBSCRIBERS_INVALID'] as const;
+export type SubscriberErrorCode = (typeof SUBSCRIBER_ERROR_CODES)[number];
+
 /** Codes only the CLI reports (it also reports the codes above). */
 export const CLI_ERROR_CODES = [
   'ERR_INTERMISSION_STATE_UNKNOWN',
@@ -44,7 +48,7 @@ export const CLI_ERROR_CODES = [
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
-export type ErrorCode = ConfigErrorCode | StateErrorCode | CliErrorCode;
+export type ErrorCode = ConfigErrorCode | StateErrorCode | SubscriberErrorCode | CliErrorCode;
 
 /** Codes of warnings: the setup works but is risky, or something failed at run time and was contained. */
 export const WARNING_CODES = [
@@ -55,6 +59,7 @@ export const WARNING_CODES = [
   'WRN_INTERMISSION_TEASER_FAILED',
   'WRN_INTERMISSION_BYPASS_FAILED',
   'WRN_INTERMISSION_STORE_FAILED',
+  'WRN_INTERMISSION_SIGNUP_HOOK_FAILED',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

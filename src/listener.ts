@@ -29,7 +29,7 @@ export function createListener(gate: Gate, app: ExpressAppLike): RequestListener
     const snapshot = gate.snapshot(now);
     const url = req.url ?? '/';
     // Anything the middleware might let through, or answer differently, goes to the app.
-    if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath)) return app(req, res);
+    if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath) || gate.signup?.matches(url)) return app(req, res);
     if (snapshot.mode === 'coming-soon' && gate.hasResolver) return app(req, res);
     if (matchBypass(rules, rawRequestFacts(req, rules, config.cookie.name, app), now, snapshot.validAfter)) return app(req, res);
 

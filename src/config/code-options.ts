@@ -166,12 +166,12 @@ export function takeFunctions(options: Record<string, unknown>): {
 
 /** `signup.store`, `signup.onSubscribe` and `signup.onLaunch`: checked here, kept out of the schema. */
 function takeSignupCode(options: Record<string, unknown>): { rest: Record<string, unknown>; code: SignupCodeOptions; issues: ConfigIssue[] } {
-  const rest = { ...options };
+  const codeOnly: readonly string[] = SIGNUP_CODE_ONLY_OPTIONS;
+  const rest = Object.fromEntries(Object.entries(options).filter(([name]) => !codeOnly.includes(name)));
   const code: SignupCodeOptions = {};
   const issues: ConfigIssue[] = [];
   for (const name of SIGNUP_CODE_ONLY_OPTIONS) {
-    const value = rest[name];
-    delete rest[name];
+    const value = options[name];
     if (value === undefined) continue;
     if (name === 'store') {
       const missing = ['add', 'remove', 'count', 'list'].filter((method) => !hasMethods(value, method));

@@ -1,3 +1,4 @@
+import type { SignupFormLocals } from '../signup/form-types.js';
 import type { Teaser } from '../types.js';
 
 export type PageKind = 'maintenance' | 'coming-soon';
@@ -33,4 +34,6 @@ export interface PageLocals {
   inlineScript: string;
   /** `PageOptions.locals`. */
   custom: Record<string, unknown>;
+  /** The launch list's form, when `signup` shows it on this page. */
+  signup?: SignupFormLocals;
 }

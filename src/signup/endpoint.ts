@@ -168,7 +168,9 @@ function languageOf(fields: SignupFields, fallback: string): string {
 
 /**
  * A browser says where a POST comes from: `Sec-Fetch-Site` (all current browsers) must be
- * `same-origin`, and `Origin`, when sent, must name this host. Clients that send neither (curl, an
+ * `same-origin`, and `Origin`, when sent, must name this host. The gate's pages send
+ * `Referrer-Policy: no-referrer`, under which a browser posts our own form with `Origin: null`: that
+ * is accepted only with `Sec-Fetch-Site: same-origin`. Clients that send neither header (curl, an
  * old browser) pass here and still need a form token. Hosts are compared, not schemes: behind a TLS
  * proxy that Express does not trust, the request looks like http while the page is https.
  */
@@ -177,8 +179,9 @@ export function sameOrigin(req: IncomingMessage): boolean {
   if (site !== undefined && site !== 'same-origin') return false;
   const origin = req.headers.origin;
   if (origin === undefined) return true;
+  if (origin === 'null') return site === 'same-origin';
   const host = req.headers.host;
-  if (origin === 'null' || host === undefined) return false;
+  if (host === undefined) return false;
   const at = origin.indexOf('://');
   if (at === -1) return false;
   const scheme = origin.slice(0, at).toLowerCase();

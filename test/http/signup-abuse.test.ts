@@ -173,6 +173,8 @@ describe.each(expressVersions)('signup abuse on %s', (_name, express) => {
     // Hosts are compared, not schemes: behind a TLS proxy the app may see http while the page is https.
     const ok = await attempt({ Host: 'shop.example', Origin: 'https://shop.example', 'Sec-Fetch-Site': 'same-origin' });
     expect(ok.status).toBe(201);
+    // Our own form under Referrer-Policy: no-referrer: Origin null, but Sec-Fetch-Site vouches for it.
+    expect((await attempt({ Origin: 'null', 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
     expect((await attempt({ Host: 'shop.example', Origin: 'https://shop.example:8443' })).status).toBe(403);
   });
 

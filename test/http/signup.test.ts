@@ -96,7 +96,7 @@ describe.each(expressVersions)('signup on %s', (_name, express) => {
   it('with requireConsent shows a checkbox and refuses a signup without it (422)', async () => {
     const { app, file } = signupApp(express, { signup: { file: listFile(), requireConsent: true } });
     const page = await request(app).get('/').set('Accept', 'text/html');
-    expect(page.text).toContain('<input id="signup-consent" name="consent" type="checkbox" value="yes" required');
+    expect(page.text).toContain('<input id="signup-agree" name="consent" type="checkbox" value="yes" required');
     const token = await pageToken(app);
     const res = await postJson(app, { email: 'c@example.com', token });
     expect(res.status).toBe(422);

@@ -29,9 +29,9 @@ async function tabTo(page: Page, selector: string, max = 12): Promise<string[]> 
   const passed: string[] = [];
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    const id = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
+    const id = await page.evaluate<string>("document.activeElement ? document.activeElement.id || document.activeElement.tagName : ''");
     passed.push(id);
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return passed;
+    if (await page.evaluate<boolean>(`document.activeElement !== null && document.activeElement.matches(${JSON.stringify(selector)})`)) return passed;
   }
   throw new Error(`Tab never reached ${selector}; passed ${passed.join(', ')}`);
 }
@@ -64,7 +64,7 @@ describeWithChromium('the signup form in Chromium', (options: LaunchOptions) => 
     const page = await context.newPage();
     const problems = await watchProblems(page, origin);
     await page.goto(`${origin}/`);
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate('window.marker = 42');
     const passed = await tabTo(page, '#signup-email');
     expect(passed).not.toContain('signup-nickname');
     await page.keyboard.type('keyboard.js@example.com');
@@ -73,7 +73,7 @@ describeWithChromium('the signup form in Chromium', (options: LaunchOptions) => 
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[role=status]#signup-status').textContent()).toBe(THANKS);
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.evaluate<number>('window.marker')).toBe(42);
     expect(page.url()).toBe(`${origin}/`);
     expect(listed(file)).toContain('keyboard.js@example.com');
     expect(await page.inputValue('#signup-email')).toBe('');
@@ -93,12 +93,12 @@ describeWithChromium('the signup form in Chromium', (options: LaunchOptions) => 
     await page.check('#signup-agree');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#signup-alert').textContent()).toBe('Please enter a valid email address, like name@example.com.');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('signup-email');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('signup-email');
     await page.fill('#signup-email', 'consent@example.com');
     await page.uncheck('#signup-agree');
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('#signup-alert').textContent()).toBe('Please tick the box so we can email you.');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('signup-agree');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('signup-agree');
     expect(listed(file)).not.toContain('consent@example.com');
     await context.close();
   }, TIMEOUT);
@@ -113,7 +113,7 @@ describeWithChromium('the signup form in Chromium', (options: LaunchOptions) => 
     await page.keyboard.press('Space');
     // Back to the button (the checkbox follows it), and Enter.
     await page.keyboard.press('Shift+Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('submit');
+    expect(await page.evaluate<string>("document.activeElement.getAttribute('type')")).toBe('submit');
     await Promise.all([page.waitForURL(`${origin}/#signup-thanks`), page.keyboard.press('Enter')]);
     expect(await page.isVisible('#signup-thanks')).toBe(true);
     expect(await page.textContent('#signup-thanks')).toBe(THANKS);

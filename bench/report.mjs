@@ -26,6 +26,7 @@ export const TARGETS = [
   { name: 'gate-auto-lang', what: "closed, `page.lang: 'auto'`, German `Accept-Language`", baseline: 'gate', goal: 0.98, expect: 503 },
   { name: 'node-raw', what: 'raw `node:http`, prebuilt 503 (gate size and headers)', expect: 503 },
   { name: 'gate-fast', what: 'closed, gate from `http.createServer(gate.listener(app))`', baseline: 'node-raw', goal: 0.9, expect: 503 },
+  { name: 'signup', what: 'POST /__intermission/subscribe (JSON, a new address each time) on the embedded file store, one fsync per signup', expect: 201 },
 ];
 export const RSS_GOAL_MB = 5;
 /** Readings of the memory test: one before, one after each quarter of the requests. */

@@ -123,8 +123,11 @@ for (const target of targets) {
 log(`${targets.length} servers up (${elapsed().toFixed(0)} s)`);
 
 function loadOptions(target, extra) {
+  // A target that is not a GET of `/` (the signup POST) says what to send in `info.load`.
+  const { path = '/', ...request } = target.info?.load ?? {};
   return {
-    url: `http://127.0.0.1:${target.port}/`,
+    ...request,
+    url: `http://127.0.0.1:${target.port}${path}`,
     headers: target.headers,
     connections: SETTINGS.connections,
     pipelining: SETTINGS.pipelining,

@@ -45,12 +45,8 @@ export type StateErrorCode = (typeof STATE_ERROR_CODES)[number];
 export const SUBSCRIBER_ERROR_CODES = ['ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE', 'ERR_INTERMISSION_SUBSCRIBERS_INVALID'] as const;
 export type SubscriberErrorCode = (typeof SUBSCRIBER_ERROR_CODES)[number];
 
-/**
- * Codes the CLI reports besides the configuration and state codes: its own, and the subscriber stores'
- * (`intermission subscribers`), which no other list holds yet.
- */
+/** Codes only the CLI reports (it also reports the codes above). */
 export const CLI_ERROR_CODES = [
-  ...SUBSCRIBER_ERROR_CODES,
   'ERR_INTERMISSION_STATE_UNKNOWN',
   'ERR_INTERMISSION_USAGE',
   'ERR_INTERMISSION_NO_SECRET',
@@ -60,7 +56,7 @@ export const CLI_ERROR_CODES = [
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
-export type ErrorCode = ConfigErrorCode | StateErrorCode | CliErrorCode;
+export type ErrorCode = ConfigErrorCode | StateErrorCode | SubscriberErrorCode | CliErrorCode;
 
 /** Codes of warnings: the setup works but is risky, or something failed at run time and was contained. */
 export const WARNING_CODES = [
@@ -72,6 +68,7 @@ export const WARNING_CODES = [
   'WRN_INTERMISSION_BYPASS_FAILED',
   'WRN_INTERMISSION_STORE_FAILED',
   'WRN_INTERMISSION_LISTENER_MOUNTED',
+  'WRN_INTERMISSION_SIGNUP_HOOK_FAILED',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -20,6 +20,9 @@ import { loadTeaserFile, resolveTeaser } from './teaser/source.js';
 import { imageOriginProblem } from './config/urls.js';
 import { normalizeTeaser } from './teaser/normalize.js';
 import type { GateState } from './state/stored-state.js';
+import { createSignupEndpoint } from './signup/endpoint.js';
+import { FORM_TOKEN_RENDER_INTERVAL_MS } from './signup/form-token.js';
+import { signupAssets, signupFormLocals } from './signup/form-locals.js';
 import type { Logger, Mode, Teaser, TeaserFile, TeaserResolver } from './types.js';
 
 /** The state resolved at one instant, cached until the next instant at which it can change. */
@@ -128,7 +131,14 @@ export function createGate(config: ResolvedConfig) {
   const languages = createPageLanguages(config.page.lang, config.page.messages);
   const common = ['Cache-Control', 'no-store', 'Vary', languages.auto ? 'Accept, Accept-Encoding, Accept-Language' : 'Accept, Accept-Encoding'];
   if (config.noindex) common.push('X-Robots-Tag', 'noindex');
-  const hashes = { styleHashes: [builtInAssets.styleHash], scriptHashes: [builtInAssets.scriptHash], imageOrigins };
+  const form = config.signup;
+  const hashes = {
+    styleHashes: form ? [builtInAssets.styleHash, signupAssets.styleHash] : [builtInAssets.styleHash],
+    scriptHashes: form ? [builtInAssets.scriptHash, signupAssets.scriptHash] : [builtInAssets.scriptHash],
+    imageOrigins,
+    // The form's script posts with fetch: same origin only.
+    ...(form && { connectSrc: ["'self'"] }),
+  };
   const headers: GateHeaders = {
     base: [...gateSecurityHeaders(hashes).flat(), ...common],
     withNonce: (() => {
@@ -138,6 +148,7 @@ export function createGate(config: ResolvedConfig) {
   };
 
   const warnOnce = createWarnOnce(config.logger);
+  const signup = form ? createSignupEndpoint({ signup: form, secrets: config.secrets, lang: config.page.lang, logger: config.logger, pageHeaders: headers.base }) : undefined;
   let state: GateState = {
     mode: config.mode,
     until: config.until,
@@ -153,6 +164,8 @@ export function createGate(config: ResolvedConfig) {
     // Pages show a countdown and "back at" text: re-render at the next minute so it stays true.
     let validUntil = phase.changesAt ?? Number.POSITIVE_INFINITY;
     if (mode !== 'off' && end !== undefined) validUntil = Math.min(validUntil, (Math.floor(now / MINUTE) + 1) * MINUTE);
+    // The form token in the page must stay fresh: render again before it gets old (see form-token.ts).
+    if (signup?.shownIn(mode)) validUntil = Math.min(validUntil, now + FORM_TOKEN_RENDER_INTERVAL_MS);
     return {
       mode,
       validUntil,
@@ -187,6 +200,7 @@ export function createGate(config: ResolvedConfig) {
         timeZone: config.page.timeZone,
         custom: config.page.locals,
         now,
+        signup: form && signup?.shownIn(mode) ? signupFormLocals(form, config.page.lang, signup.tokens.issue(now)) : undefined,
       },
       loadedTemplates,
       noncePlaceholder,
@@ -231,6 +245,8 @@ export function createGate(config: ResolvedConfig) {
     headers,
     warnOnce,
     cookieMaxAgeMs,
+    /** The launch list's endpoint, when `signup` is on. */
+    signup,
     hasResolver: resolver !== undefined,
 
     /** The snapshot in force at `now`, recomputed only when a scheduled instant has passed. */

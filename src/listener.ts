@@ -45,7 +45,7 @@ export function createListener(gate: Gate, app: ExpressAppLike, scope: GateScope
     const snapshot = gate.snapshot(now);
     const url = req.url ?? '/';
     // Anything the middleware might let through, or answer differently, goes to the app.
-    if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath)) return app(req, res);
+    if (snapshot.mode === 'off' || config.bypass || isPreviewUrl(url, previewPath) || gate.signup?.matches(url)) return app(req, res);
     if (snapshot.mode === 'coming-soon' && gate.hasResolver) return app(req, res);
     if (only.size > 0 && !only.closes(url)) return app(req, res);
     if (matchBypass(rules, rawRequestFacts(req, rules, config.cookie.name, app), now, snapshot.validAfter)) return app(req, res);

@@ -14,6 +14,7 @@ import { writeGate } from './pages/respond.js';
 import { createStateFollower } from './state/follow.js';
 import { TimeoutError, withTimeout } from './shared/timeout.js';
 import { createUpgradeGate } from './upgrade.js';
+import { createLaunchWatcher, type LaunchWatcher } from './signup/launch.js';
 import type { BypassInfo, BypassReason, IntermissionMiddleware, IntermissionOptions, Mode } from './types.js';
 
 /** What Express adds to Node's request; read defensively so plain `node:http` requests work too. */
@@ -51,8 +52,25 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   if (!resolved.config) throw new IntermissionConfigError(resolved.issues);
   const config = resolved.config;
   const gate: Gate = createGate(config);
-  // The store pushes state into the gate; requests only ever read what it pushed.
-  const follower = createStateFollower(gate, config);
+  const { signup } = gate;
+  const onLaunch = config.signup?.onLaunch;
+  let launches: LaunchWatcher | undefined;
+  // The store pushes state into the gate; requests only ever read what it pushed. A change may be the launch.
+  const follower = createStateFollower(
+    gate,
+    onLaunch
+      ? {
+          ...config,
+          onChange: (status, previous) => {
+            launches?.check();
+            config.onChange?.(status, previous);
+          },
+        }
+      : config,
+  );
+  if (signup && onLaunch) {
+    launches = createLaunchWatcher({ status: follower.status, now: config.now, onLaunch, store: () => signup.store(), logger: config.logger });
+  }
   const { rules, warnOnce } = gate;
   const { now: clock, previewPath, bypass, logger } = config;
   // Below `/` the cookie cannot be `__Host-` (which demands `Path=/`): it is `__Secure-` there.
@@ -129,6 +147,9 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const baseUrl = req.baseUrl ?? '';
     if (baseUrl !== '' || !mount.seen) noteMount(mount, baseUrl);
 
+    // 0. The launch list's endpoint answers in every mode (410 once open) and never calls next().
+    if (signup?.matches(url)) return signup.handle(req, res, snapshot.mode, now);
+
     // 1. Open: hand over untouched (the preview path only redirects, so old links do not 404).
     if (snapshot.mode === 'off') {
       if (isPreviewUrl(url, previewPath, baseUrl)) return handlePreview(req, res, gate, url, now, false, baseUrl);
@@ -188,7 +209,11 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   }
 
   return Object.assign(intermissionMiddleware, {
-    close: follower.close,
+    close: async (): Promise<void> => {
+      launches?.close();
+      await follower.close();
+      await signup?.close();
+    },
     ready: follower.ready,
     status: follower.status,
     listener: (app: ExpressAppLike) => createListener(gate, app, { mount, only }),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
 import type { MessageKey } from './i18n/catalogues.js';
+import type { SignupOptions } from './signup/options.js';
 
 /** What the gate does: let everyone through, or answer with one of its two pages. */
 export type Mode = 'off' | 'maintenance' | 'coming-soon';
@@ -205,6 +206,11 @@ export interface IntermissionOptions {
   noindex?: boolean;
   /** Where preview links land: a path of its own (not `/`, not an exact open path). Default: `'/__intermission/preview'`. */
   previewPath?: string;
+  /**
+   * The launch list: an email form on the coming-soon page, its endpoint, where addresses are stored
+   * and the hooks that use them. Off by default; `true` turns it on with the defaults.
+   */
+  signup?: boolean | SignupOptions;
   cookie?: CookieOptions;
   /** Default: `console` for warnings and errors. `false` silences everything. `debug` and `info`, when present, must be functions. */
   logger?: Logger | false;

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../errors.js';
 import { describeValue } from '../shared/messages.js';
+import { SIGNUP_CODE_ONLY_OPTIONS, type SignupCodeOptions } from '../signup/options.js';
 import type { BypassPredicate, IntermissionOptions, Logger, TeaserResolver } from '../types.js';
 import type { Env } from './env.js';
 import { isPlainObject } from './plain-object.js';
@@ -136,9 +137,11 @@ export function takeFunctions(options: Record<string, unknown>): {
   serialisable: Record<string, unknown>;
   teaserResolver: TeaserResolver | undefined;
   bypass: BypassPredicate | undefined;
+  signup: SignupCodeOptions;
   issues: ConfigIssue[];
 } {
   const serialisable = { ...options };
+  const signup: SignupCodeOptions = {};
   const issues: ConfigIssue[] = [];
   let teaserResolver: TeaserResolver | undefined;
   if (typeof serialisable.teaser === 'function') {
@@ -152,5 +155,37 @@ export function takeFunctions(options: Record<string, unknown>): {
     else issues.push(expected('allow.bypass', 'a function (req) => boolean | Promise<boolean>'));
     serialisable.allow = allow;
   }
-  return { serialisable, teaserResolver, bypass, issues };
+  if (isPlainObject(serialisable.signup)) {
+    const { rest, code, issues: signupIssues } = takeSignupCode(serialisable.signup);
+    serialisable.signup = rest;
+    Object.assign(signup, code);
+    issues.push(...signupIssues);
+  }
+  return { serialisable, teaserResolver, bypass, signup, issues };
+}
+
+/** `signup.store`, `signup.onSubscribe` and `signup.onLaunch`: checked here, kept out of the schema. */
+function takeSignupCode(options: Record<string, unknown>): { rest: Record<string, unknown>; code: SignupCodeOptions; issues: ConfigIssue[] } {
+  const codeOnly: readonly string[] = SIGNUP_CODE_ONLY_OPTIONS;
+  const rest = Object.fromEntries(Object.entries(options).filter(([name]) => !codeOnly.includes(name)));
+  const code: SignupCodeOptions = {};
+  const issues: ConfigIssue[] = [];
+  for (const name of SIGNUP_CODE_ONLY_OPTIONS) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (name === 'store') {
+      const missing = ['add', 'remove', 'count', 'list'].filter((method) => !hasMethods(value, method));
+      if (missing.length > 0) {
+        issues.push({
+          field: 'signup.store',
+          code: 'ERR_INTERMISSION_STORE',
+          message: `expected a SubscriberStore, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a method; pass fileSubscriberStore({ path }), redisSubscriberStore({ url }) or an object with add, remove, count and list`,
+        });
+      } else code.store = value as SignupCodeOptions['store'];
+    } else if (typeof value !== 'function') {
+      issues.push(expected(`signup.${name}`, name === 'onSubscribe' ? 'a function (subscriber) => void' : 'a function (subscribers) => void, given an async iterable of subscribers'));
+    } else if (name === 'onSubscribe') code.onSubscribe = value as SignupCodeOptions['onSubscribe'];
+    else code.onLaunch = value as SignupCodeOptions['onLaunch'];
+  }
+  return { rest, code, issues };
 }

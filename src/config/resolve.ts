@@ -4,6 +4,7 @@ import { DEFAULT_OPEN_PATHS } from '../bypass/path-rules.js';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import type { BypassPredicate, IntermissionOptions, Logger, Mode, StateStore, Teaser, TeaserFile, TeaserResolver } from '../types.js';
 import { checkCodeOptions, takeFunctions } from './code-options.js';
+import { resolveSignup, type ResolvedSignup } from '../signup/options.js';
 import { storeFromEnv, type StoreSpec } from '../state/stores/from-env.js';
 import { envIssues, envLayer, envName } from './env.js';
 import { configFilePath, DEFAULT_CONFIG_FILE, readConfigFile } from './file.js';
@@ -60,6 +61,8 @@ export interface ResolvedConfig {
   store: { kind: 'options'; store: StateStore } | StoreSpec | undefined;
   pollInterval: number;
   onChange: IntermissionOptions['onChange'];
+  /** The launch list; `undefined` when off (the default). */
+  signup: ResolvedSignup | undefined;
 }
 
 export const DEFAULTS = {
@@ -163,7 +166,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   // Environment over code, as everywhere: an operator can point a deployed app at another store.
   const store: ResolvedConfig['store'] = fromEnvStore.spec ?? (code.store === undefined ? undefined : { kind: 'options', store: code.store });
 
-  const { serialisable, teaserResolver, bypass, issues: functionIssues } = takeFunctions(checked.rest);
+  const { serialisable, teaserResolver, bypass, signup: signupCode, issues: functionIssues } = takeFunctions(checked.rest);
   issues.push(...functionIssues);
   serialisable.until = isoOf(serialisable.until);
   serialisable.launchAt = isoOf(serialisable.launchAt);
@@ -194,6 +197,9 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const previewPath = merged.previewPath ?? DEFAULTS.previewPath;
   const paths = [...(merged.allow?.defaultPaths === false ? [] : DEFAULT_OPEN_PATHS), ...(merged.allow?.paths ?? [])];
   issues.push(...checkPreviewPath(previewPath, paths, DEFAULT_OPEN_PATHS));
+  if (isPlainObject(merged.signup) && merged.signup.path === previewPath) {
+    issues.push({ field: 'signup.path', code: 'ERR_INTERMISSION_INVALID_PATH', message: 'is the preview path; give the signup endpoint a path of its own, like /__intermission/subscribe' });
+  }
   if (issues.length > 0) return { issues };
 
   const modeSource = [...layers].reverse().find((layer) => layer.config.mode !== undefined)?.source ?? 'default';
@@ -237,6 +243,7 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
     store,
     pollInterval: code.pollInterval,
     onChange: code.onChange,
+    signup: resolveSignup(merged.signup, signupCode, env),
   };
   return { config, issues };
 }

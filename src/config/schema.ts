@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_COOKIE_MAX_AGE_SECONDS, MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MIN_COOKIE_MAX_AGE_SECONDS } from '../shared/limits.js';
 import { MESSAGE_KEYS, type MessageKey } from '../i18n/catalogues.js';
+import { DEFAULT_SIGNUP_PATH, MAX_CONSENT_LENGTH } from '../signup/options.js';
 import { normalizeTeaser } from '../teaser/normalize.js';
 import { imageOriginProblem, teaserUrlProblem } from './urls.js';
 
@@ -83,6 +84,28 @@ const cookieName = z
   .regex(/^[A-Za-z0-9!#$&'*+.^_`|~-]{1,64}$/, { error: "expected 1 to 64 letters, digits or !#$&'*+.^_`|~- characters" })
   // Browsers treat these prefixes case-insensitively, and the cookie code refuses them at run time.
   .refine((name) => !/^__(?:host|secure)-/i.test(name), { error: 'starts with a cookie prefix (__Host- or __Secure-)' });
+
+/** A path of the package's own (the preview link, the signup endpoint). */
+const endpointPath = (example: string) =>
+  z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]{0,200}$/, {
+      error: `expected a path starting with / made of URL-safe characters, like ${example}`,
+    })
+    .refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'may not contain // or dot segments' })
+    .refine((path) => path !== '/', { error: `may not be / (the home page would become the endpoint); use a path of its own, like ${example}` });
+
+/** `signup: true`, or the launch list's settings (its store and hooks are code-only, see code-options.ts). */
+const signup = z.union([
+  z.boolean(),
+  z.strictObject({
+    path: endpointPath(DEFAULT_SIGNUP_PATH).optional(),
+    consent: pageText(MAX_CONSENT_LENGTH).min(1).optional(),
+    requireConsent: z.boolean().optional(),
+    maintenance: z.boolean().optional(),
+    file: z.string().min(1).optional(),
+  }),
+]);
 
 const previewPath = z
   .string()
@@ -179,6 +202,9 @@ export const configSchema = z.strictObject({
   statusCode: statusCode.optional().describe('Status of the coming-soon page for GET and HEAD. Default 200.'),
   noindex: z.boolean().optional().describe('Ask search engines not to index the gate pages. Default false.'),
   previewPath: previewPath.optional().describe('Where preview links land. Default /__intermission/preview.'),
+  signup: signup
+    .optional()
+    .describe('The launch list: an email form on the coming-soon page and its endpoint. Off by default; true or { path, consent, requireConsent, maintenance, file }.'),
   cookie: z
     .strictObject({
       name: cookieName.optional(),

@@ -1,4 +1,5 @@
 import type { Messages } from '../i18n/index.js';
+import type { SignupFormLocals } from '../signup/form-types.js';
 import type { Teaser } from '../types.js';
 
 export type PageKind = 'maintenance' | 'coming-soon';
@@ -40,4 +41,6 @@ export interface PageLocals {
   inlineScript: string;
   /** `PageOptions.locals`. */
   custom: Record<string, unknown>;
+  /** The launch list's form, when `signup` shows it on this page. */
+  signup?: SignupFormLocals;
 }

@@ -7,6 +7,7 @@ import { countdownParts, formatDate } from './format.js';
 import { backInText, format, messagesFor, problemTitleKey, type Messages } from '../i18n/index.js';
 import type { PageKind, PageLocals } from './page-locals.js';
 import type { Templates } from './templates.js';
+import type { SignupFormLocals } from '../signup/form-types.js';
 import type { Teaser } from '../types.js';
 
 /** Everything a page says, with times as epoch ms. One clock (`now`) for all of it. */
@@ -29,6 +30,8 @@ export interface PageContent {
   timeZone: string;
   custom: Record<string, unknown>;
   now: number;
+  /** The launch list's form, when shown on this page. */
+  signup?: SignupFormLocals | undefined;
 }
 
 export interface PageSet {
@@ -99,6 +102,7 @@ export function localsFor(content: PageContent, nonce: string): PageLocals {
     inlineStyle: builtInAssets.inlineStyle,
     inlineScript: builtInAssets.inlineScript,
     custom: content.custom,
+    ...(content.signup && { signup: content.signup }),
   };
 }
 

@@ -7,6 +7,8 @@ export interface GateHeaderOptions {
   scriptHashes: readonly string[];
   /** Origins allowed in `img-src` besides `'self'` and `data:`. */
   imageOrigins: readonly string[];
+  /** `connect-src` sources (the signup form's fetch needs `'self'`); none by default. */
+  connectSrc?: readonly string[];
   /** A nonce placeholder to allow in `style-src`/`script-src`; replaced per response. */
   nonce?: string;
 }
@@ -30,6 +32,7 @@ export function gateSecurityHeaders(options: GateHeaderOptions): [string, string
         imgSrc: ["'self'", 'data:', ...options.imageOrigins],
         styleSrc: [...options.styleHashes.map(quote), ...nonce],
         scriptSrc: [...options.scriptHashes.map(quote), ...nonce],
+        ...(options.connectSrc && { connectSrc: [...options.connectSrc] }),
       },
     },
   });

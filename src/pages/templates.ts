@@ -197,5 +197,6 @@ function freshLocals(locals: PageLocals): Record<string, unknown> {
     inlineStyle: locals.inlineStyle,
     inlineScript: locals.inlineScript,
     custom: locals.custom,
+    signup: locals.signup,
   };
 }

@@ -15,6 +15,8 @@
  * `Store`. A method that cannot do its job throws (or rejects with) a `SubscriberStoreError`.
  */
 
+import { IntermissionError, type SubscriberErrorCode } from '../errors.js';
+
 export { normalizeEmail } from './email.js';
 export type { EmailProblem, EmailProblemCode, NormalizedEmail } from './email.js';
 
@@ -76,22 +78,17 @@ export interface SubscriberStore {
   close?(): void | Promise<void>;
 }
 
-/** Codes of `SubscriberStoreError`; one section each in docs/errors.md. */
-export type SubscriberStoreErrorCode =
-  /** Storage cannot be reached or written: I/O error, full disk, permissions, Redis down. Try again later. */
-  | 'ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE'
-  /** The input or the stored data is not valid: a bad subscriber, a corrupt line, a key of the wrong type. */
-  | 'ERR_INTERMISSION_SUBSCRIBERS_INVALID';
+/**
+ * Codes of `SubscriberStoreError`; one section each in docs/errors.md.
+ * `…_UNAVAILABLE`: storage cannot be reached or written (I/O error, full disk, permissions, Redis down);
+ * try again later. `…_INVALID`: the input or the stored data is not valid (a bad subscriber, a corrupt
+ * line, a key of the wrong type).
+ */
+export type SubscriberStoreErrorCode = SubscriberErrorCode;
 
 /** The one error a built-in subscriber store throws; `code` says whether to retry (`…_UNAVAILABLE`) or not. */
-export class SubscriberStoreError extends Error {
+export class SubscriberStoreError extends IntermissionError<SubscriberStoreErrorCode> {
   override readonly name = 'SubscriberStoreError';
-  readonly code: SubscriberStoreErrorCode;
-
-  constructor(code: SubscriberStoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** Receives what a store contained without failing: a corrupt line skipped (once each), a lock broken. */

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import express from 'express';
 import type { BrowserContext, Page } from 'playwright-core';
 import { intermission } from '../../src/index.js';
@@ -67,6 +69,8 @@ export const VARIANTS = {
   'coming-soon-countdown': { mode: 'coming-soon', launchAt: LAUNCH_AT },
   'coming-soon-teaser': { mode: 'coming-soon', teaser: TEASER },
   'coming-soon-countdown-teaser': { mode: 'coming-soon', launchAt: LAUNCH_AT, teaser: TEASER },
+  // The launch list's form with its consent checkbox (nothing is posted here: the file stays unwritten).
+  'coming-soon-signup': { mode: 'coming-soon', launchAt: LAUNCH_AT, signup: { requireConsent: true, file: join(tmpdir(), 'intermission-browser-variants', 'subscribers.jsonl') } },
 } as const satisfies Record<string, IntermissionOptions>;
 
 export type Variant = keyof typeof VARIANTS;

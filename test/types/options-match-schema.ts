@@ -4,6 +4,7 @@
 import type * as z from 'zod';
 import type { CODE_ONLY_OPTIONS } from '../../src/config/code-options.js';
 import type { configSchema } from '../../src/config/schema.js';
+import type { SIGNUP_CODE_ONLY_OPTIONS } from '../../src/signup/options.js';
 import type { IntermissionOptions } from '../../src/types.js';
 
 /** `true` only when A and B are the same type (not merely assignable either way). */
@@ -34,7 +35,11 @@ type CodeOnly = (typeof CODE_ONLY_OPTIONS)[number];
 /** Keys a config file may hold that are not options. */
 type FileOnly = '$schema';
 
-type FromTypes = Serialisable<Omit<IntermissionOptions, CodeOnly>>;
+/** `signup`'s store and hooks are code-only too (src/signup/options.ts). */
+type SignupCodeOnly = (typeof SIGNUP_CODE_ONLY_OPTIONS)[number];
+type WithoutSignupCode<T> = { [K in keyof T]: K extends 'signup' ? (T[K] extends infer S ? (S extends object ? Omit<S, SignupCodeOnly> : S) : never) : T[K] };
+
+type FromTypes = Serialisable<WithoutSignupCode<Omit<IntermissionOptions, CodeOnly>>>;
 type FromSchema = Omit<z.input<typeof configSchema>, FileOnly>;
 
 /** Options in src/types.ts that the schema lacks (add them to src/config/schema.ts, or to CODE_ONLY_OPTIONS). */

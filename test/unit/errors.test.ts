@@ -9,6 +9,7 @@ import {
   IntermissionConfigError,
   IntermissionError,
   STATE_ERROR_CODES,
+  SUBSCRIBER_ERROR_CODES,
   WARNING_CODES,
 } from '../../src/errors.js';
 import { IntermissionError as Exported, StateStoreError } from '../../src/index.js';
@@ -34,7 +35,7 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
-const ALL_CODES = [...CONFIG_ERROR_CODES, ...STATE_ERROR_CODES, ...CLI_ERROR_CODES, ...WARNING_CODES];
+const ALL_CODES = [...CONFIG_ERROR_CODES, ...STATE_ERROR_CODES, ...SUBSCRIBER_ERROR_CODES, ...CLI_ERROR_CODES, ...WARNING_CODES];
 
 describe('error codes and docs/errors.md', () => {
   const doc = read('docs/errors.md');

@@ -200,7 +200,7 @@ export function createGate(config: ResolvedConfig) {
         timeZone: config.page.timeZone,
         custom: config.page.locals,
         now,
-        signup: form && signup?.shownIn(mode) ? signupFormLocals(form, config.page.lang, signup.tokens.issue(now)) : undefined,
+        signup: form && signup?.shownIn(mode) ? signupFormLocals(form, language.lang, language.messages, signup.tokens.issue(now)) : undefined,
       },
       loadedTemplates,
       noncePlaceholder,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { messagesFor } from '../i18n/index.js';
+import type { Messages } from '../i18n/index.js';
 import { packageRoot } from '../shared/package-root.js';
 import { OUTCOME_MESSAGE, type SignupFormLocals, type SignupOutcome } from './form-types.js';
 import type { ResolvedSignup } from './options.js';
@@ -33,9 +33,11 @@ function loadAssets(): SignupAssets {
 /** The form's CSS and script, inlined in the page and allowed by these hashes in the CSP. */
 export const signupAssets: SignupAssets = loadAssets();
 
-/** The locals for one render of the page in `lang`, carrying a token issued now. */
-export function signupFormLocals(signup: ResolvedSignup, lang: string, token: string): SignupFormLocals {
-  const m = messagesFor(lang);
+/**
+ * The locals for one render of the page in `lang`, carrying a token issued now. `m` is the page's own
+ * catalogue (the negotiated language, with the site's `page.messages`), so the form speaks like the page.
+ */
+export function signupFormLocals(signup: ResolvedSignup, lang: string, m: Messages, token: string): SignupFormLocals {
   const outcomes = Object.fromEntries(Object.entries(OUTCOME_MESSAGE).map(([outcome, key]) => [outcome, m[key]])) as Record<SignupOutcome, string>;
   return {
     action: signup.path,

@@ -35,6 +35,18 @@ describe.each(expressVersions)('signup on %s', (_name, express) => {
     expect(await pageToken(app)).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
   });
 
+  it("speaks the page's language: the negotiated one with page.lang 'auto', and the site's own strings", async () => {
+    const { app } = signupApp(express, { page: { lang: 'auto', messages: { en: { 'signup.button': 'Tell me first' } } } });
+    const german = await request(app).get('/').set('Accept', 'text/html').set('Accept-Language', 'de-DE,de;q=0.9');
+    expect(german.text).toMatch(/<html lang="de"/);
+    expect(german.text).toMatch(/<label class="signup-field" for="signup-email">E-Mail-Adresse<\/label>/);
+    expect(german.text).toContain('Benachrichtigen');
+    expect(german.text).not.toContain('Email address');
+    const english = await request(app).get('/').set('Accept', 'text/html').set('Accept-Language', 'en');
+    expect(english.text).toContain('Tell me first');
+    expect(english.text).not.toContain('Notify me');
+  });
+
   it('adds a JSON signup durably (201), then answers a repeat with the same body (200)', async () => {
     const { app, file } = signupApp(express);
     const token = await pageToken(app);

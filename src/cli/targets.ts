@@ -8,6 +8,7 @@ import type { StoredState } from '../types.js';
 import { stringValue, type StoreUse, type Values } from './args.js';
 import { CliError, EXIT, usageError } from './errors.js';
 import { SUBSCRIBERS_ENV, TARGET_OPTIONS } from './options.js';
+import { DEFAULT_SUBSCRIBERS_FILE } from '../signup/options.js';
 
 /** A CLI is run by a person waiting at a prompt: fail fast rather than wait for Redis. */
 const REDIS_CONNECT_TIMEOUT = 2000;
@@ -51,10 +52,9 @@ export function targetSpec(values: Values, env: Readonly<Record<string, string |
 /** Where the launch list lives, as the CLI opens it. `key` undefined: the store's default key. */
 export type SubscriberSpec = { kind: 'file'; path: string } | { kind: 'redis'; url: string; key: string | undefined };
 
-const NO_SUBSCRIBERS_FIX = `pass --subscribers-file PATH or --redis-url URL, or set ${SUBSCRIBERS_ENV.file} or ${STORE_ENV.url}`;
-
 /**
- * The subscriber list named by the flags, else by the environment. A subscriber file (--subscribers-file,
+ * The subscriber list named by the flags, else by the environment, else the app's default file
+ * (`.intermission/subscribers.jsonl` in the working directory). A subscriber file (--subscribers-file,
  * else ${SUBSCRIBERS_ENV.file}) wins over the Redis URL, which is shared with the state store: a site
  * may keep its state in Redis and its list in a file, and set both once for every command.
  */
@@ -67,7 +67,8 @@ export function subscriberSpec(values: Values, env: Readonly<Record<string, stri
   if (file !== undefined) return { kind: 'file', path: resolve(file) };
   const flagUrl = stringValue(values, 'redis-url');
   const url = flagUrl ?? read(STORE_ENV.url);
-  if (url === undefined) throw usageError(`no subscriber list given; ${NO_SUBSCRIBERS_FIX}`);
+  // Nothing named: the app's own default, the embedded file in the working directory.
+  if (url === undefined) return { kind: 'file', path: resolve(DEFAULT_SUBSCRIBERS_FILE) };
   if (!isRedisUrl(url)) {
     const where = flagUrl === undefined ? STORE_ENV.url : 'Redis URL';
     throw usageError(`${where} ${JSON.stringify(redactUrl(url))} is not a redis:// or rediss:// URL; write it like redis://localhost:6379`);

@@ -50,12 +50,12 @@ describe('subscribers count', () => {
     expect(asError(result.stderr).error.message).toMatch(/check the path and its permissions \(--subscribers-file or INTERMISSION_SUBSCRIBERS_FILE\)/);
   });
 
-  it('without a list exits 2 naming the flags and variables', async () => {
-    const result = await run(['subscribers', 'count']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      'intermission: no subscriber list given; pass --subscribers-file PATH or --redis-url URL, or set INTERMISSION_SUBSCRIBERS_FILE or INTERMISSION_REDIS_URL\n',
-    );
+  it("without a list reads the app's default file in the working directory, and refuses a bad Redis URL", async () => {
+    const result = await run(['subscribers', 'count', '--json']);
+    expect(result.code).toBe(0);
+    const answer = JSON.parse(result.stdout) as { count: number; target: string };
+    expect(answer.count).toBe(0);
+    expect(answer.target).toContain(join(process.cwd(), '.intermission/subscribers.jsonl'));
     const bad = await run(['subscribers', 'count'], { env: { INTERMISSION_REDIS_URL: 'http://localhost:6379' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/INTERMISSION_REDIS_URL "http:\/\/localhost:6379\/" is not a redis:\/\/ or rediss:\/\/ URL/);

@@ -42,7 +42,13 @@ for (const side of sides) {
   side.ready = await side.child.ready;
   pin(side.child, 1);
 }
-const options = (side, duration) => ({ url: `http://127.0.0.1:${side.ready.port}/`, headers: side.ready.headers, connections: 50, pipelining: 1, duration });
+const options = (side, duration) => ({
+  url: `http://127.0.0.1:${side.ready.port}/`,
+  headers: side.ready.headers,
+  connections: 50,
+  pipelining: 1,
+  duration,
+});
 for (const side of sides) await load.ask(options(side, 1));
 
 for (let round = 0; round < rounds; round++) {
@@ -61,15 +67,21 @@ if (twoBuilds) {
   const diffs = A.runs.map((a, i) => a.cpu - B.runs[i].cpu);
   const ratios = A.runs.map((a, i) => a.cpu / B.runs[i].cpu);
   console.log(`${A.target}: A ${args[1]}, B ${args[2]}; ${rounds} rounds × ${seconds} s, alternating`);
-  console.log(`server CPU µs/request, medians: A ${median(A.runs.map((r) => r.cpu)).toFixed(1)}, B ${median(B.runs.map((r) => r.cpu)).toFixed(1)}`);
+  console.log(
+    `server CPU µs/request, medians: A ${median(A.runs.map((r) => r.cpu)).toFixed(1)}, B ${median(B.runs.map((r) => r.cpu)).toFixed(1)}`,
+  );
   console.log(`req/s, medians: A ${median(A.runs.map((r) => r.rps)).toFixed(0)}, B ${median(B.runs.map((r) => r.rps)).toFixed(0)}`);
   console.log(`A − B per round (µs/request): ${diffs.map((d) => d.toFixed(1)).join(' ')}`);
-  console.log(`paired median A − B: ${median(diffs).toFixed(2)} µs/request; A/B CPU ratio ${median(ratios).toFixed(3)}; B cheaper in ${diffs.filter((d) => d > 0).length}/${rounds} rounds`);
+  console.log(
+    `paired median A − B: ${median(diffs).toFixed(2)} µs/request; A/B CPU ratio ${median(ratios).toFixed(3)}; B cheaper in ${diffs.filter((d) => d > 0).length}/${rounds} rounds`,
+  );
   console.log(`status codes (last round): A ${JSON.stringify(A.runs.at(-1).statusCodes)}, B ${JSON.stringify(B.runs.at(-1).statusCodes)}`);
 } else {
   console.log(`${rounds} rounds × ${seconds} s, order reversed every other round`);
   for (const side of sides) {
-    console.log(`${side.label}: CPU ${median(side.runs.map((r) => r.cpu)).toFixed(1)} µs/request, ${median(side.runs.map((r) => r.rps)).toFixed(0)} req/s (medians); status codes (last round) ${JSON.stringify(side.runs.at(-1).statusCodes)}`);
+    console.log(
+      `${side.label}: CPU ${median(side.runs.map((r) => r.cpu)).toFixed(1)} µs/request, ${median(side.runs.map((r) => r.rps)).toFixed(0)} req/s (medians); status codes (last round) ${JSON.stringify(side.runs.at(-1).statusCodes)}`,
+    );
   }
   // For every pair: how much more CPU per request the later side spent than the earlier one, round by round.
   for (let i = 0; i < sides.length; i++) {

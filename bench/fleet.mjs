@@ -180,11 +180,26 @@ async function run() {
   const table = [
     '| measure | toggles | p50 | p99 | max |',
     '| --- | ---: | ---: | ---: | ---: |',
-    row('**propagation: all 3 instances serve the new mode**', results.map((r) => r.all)),
-    row('… down only (the change renders the page)', results.filter((r) => r.mode !== 'off').map((r) => r.all)),
-    row('… up only', results.filter((r) => r.mode === 'off').map((r) => r.all)),
-    row('first instance serves it', results.map((r) => r.first)),
-    row('`set()` resolved (SET + PUBLISH)', results.map((r) => r.write)),
+    row(
+      '**propagation: all 3 instances serve the new mode**',
+      results.map((r) => r.all),
+    ),
+    row(
+      '… down only (the change renders the page)',
+      results.filter((r) => r.mode !== 'off').map((r) => r.all),
+    ),
+    row(
+      '… up only',
+      results.filter((r) => r.mode === 'off').map((r) => r.all),
+    ),
+    row(
+      'first instance serves it',
+      results.map((r) => r.first),
+    ),
+    row(
+      '`set()` resolved (SET + PUBLISH)',
+      results.map((r) => r.write),
+    ),
   ].join('\n');
   const section = [
     '## Fleet propagation',

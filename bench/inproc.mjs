@@ -22,9 +22,25 @@ if (process.argv[2] === '--child') {
   // `prepare` (a preview link for the cookie) needs a real server once.
   const server = http.createServer(target.listener);
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const headers = { host: '127.0.0.1', 'user-agent': 'inproc', accept: '*/*', ...(target.prepare ? await target.prepare(server.address().port) : {}) };
+  const headers = {
+    host: '127.0.0.1',
+    'user-agent': 'inproc',
+    accept: '*/*',
+    ...(target.prepare ? await target.prepare(server.address().port) : {}),
+  };
   server.close();
-  const socket = { remoteAddress: '127.0.0.1', remotePort: 50000, encrypted: false, readable: true, writable: true, destroyed: false, on() {}, once() {}, removeListener() {}, setTimeout() {} };
+  const socket = {
+    remoteAddress: '127.0.0.1',
+    remotePort: 50000,
+    encrypted: false,
+    readable: true,
+    writable: true,
+    destroyed: false,
+    on() {},
+    once() {},
+    removeListener() {},
+    setTimeout() {},
+  };
   const one = () => {
     const req = new http.IncomingMessage(socket);
     req.method = 'GET';
@@ -78,7 +94,9 @@ if (process.argv[2] === '--child') {
       const sorted = [...ratios].sort((a, b) => a - b);
       const q1 = sorted[Math.floor((sorted.length - 1) / 4)];
       const q3 = sorted[Math.ceil((3 * (sorted.length - 1)) / 4)];
-      console.log(`${sides[j].label} vs ${sides[i].label}: CPU/request ratio, paired median ${median(ratios).toFixed(3)} (${pct(median(ratios))}; quartiles ${q1.toFixed(3)}–${q3.toFixed(3)}; cheaper in ${ratios.filter((r) => r < 1).length}/${rounds})`);
+      console.log(
+        `${sides[j].label} vs ${sides[i].label}: CPU/request ratio, paired median ${median(ratios).toFixed(3)} (${pct(median(ratios))}; quartiles ${q1.toFixed(3)}–${q3.toFixed(3)}; cheaper in ${ratios.filter((r) => r < 1).length}/${rounds})`,
+      );
     }
   }
 }

@@ -11,7 +11,12 @@ process.on('message', async (msg) => {
     const { id, uniqueBody, ...opts } = msg;
     if (uniqueBody) {
       let n = 0;
-      opts.requests = [{ method: opts.method, setupRequest: (request) => ({ ...request, body: uniqueBody.replace('[<id>]', `${process.pid}-${Date.now()}-${n++}`) }) }];
+      opts.requests = [
+        {
+          method: opts.method,
+          setupRequest: (request) => ({ ...request, body: uniqueBody.replace('[<id>]', `${process.pid}-${Date.now()}-${n++}`) }),
+        },
+      ];
     }
     const result = await autocannon({ ...opts, renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
     process.send({

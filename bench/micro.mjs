@@ -95,18 +95,43 @@ const cycle = (r, pool) => (i) => d.matchBypass(r, { url: '/', ip: pool[i & 1023
 /** [name, what it measures, function (truthy = bypass), expected result] */
 const cases = [
   ['loop overhead', 'empty loop body (subtract mentally from the rest)', () => false, false],
-  ['off (middleware)', 'the real middleware, mode off: clock, snapshot, preview-path check, next()', () => (off(offReq, fakeRes, next), false), false],
+  [
+    'off (middleware)',
+    'the real middleware, mode off: clock, snapshot, preview-path check, next()',
+    () => (off(offReq, fakeRes, next), false),
+    false,
+  ],
   ['no rules', 'matchBypass with no path, IP or cookie rules', match(rules({}), facts('/', '127.0.0.1', undefined)), undefined],
   ['path hit', 'default open paths, /healthz', match(defaultPaths, facts('/healthz', '127.0.0.1', undefined)), 'path'],
-  ['path miss', 'default open paths, /blog/launch-article?ref=home', match(defaultPaths, facts('/blog/launch-article?ref=home', '127.0.0.1', undefined)), undefined],
+  [
+    'path miss',
+    'default open paths, /blog/launch-article?ref=home',
+    match(defaultPaths, facts('/blog/launch-article?ref=home', '127.0.0.1', undefined)),
+    undefined,
+  ],
   ['IP hit, cache warm', '1,000 CIDRs, 127.0.0.1 (cached)', match(onlyIps(ipsCached), facts('/', '127.0.0.1', undefined)), 'ip'],
   ['IP hit, no cache', '1,000 CIDRs, cacheLimit 0, 1,024 addresses inside random ranges', cycle(onlyIps(ipsUncached), inside), 'ip'],
   ['IP miss, cache warm', '1,000 CIDRs, full cache, 1,024 random outside addresses', cycle(onlyIps(ipsCached), outside), undefined],
   ['IP miss, no cache', '1,000 CIDRs, cacheLimit 0, 1,024 random outside addresses', cycle(onlyIps(ipsUncached), outside), undefined],
-  ['cookie valid, cache warm', 'signed bypass cookie, verification cached', match(onlyCookies, facts('/', undefined, `intermission_bypass=${valid}`)), 'cookie'],
-  ['cookie invalid', 'right shape, wrong MAC (one HMAC-SHA256 per request)', match(onlyCookies, facts('/', undefined, `intermission_bypass=${invalid}`)), undefined],
+  [
+    'cookie valid, cache warm',
+    'signed bypass cookie, verification cached',
+    match(onlyCookies, facts('/', undefined, `intermission_bypass=${valid}`)),
+    'cookie',
+  ],
+  [
+    'cookie invalid',
+    'right shape, wrong MAC (one HMAC-SHA256 per request)',
+    match(onlyCookies, facts('/', undefined, `intermission_bypass=${invalid}`)),
+    undefined,
+  ],
   ['other cookies only', 'a session cookie, no bypass cookie', match(onlyCookies, facts('/', undefined, session)), undefined],
-  ['proxyAddr (listener)', 'proxy-addr as listener.ts calls it on every gated request', () => (proxyAddr(socketReq, trustNone) === '', false), false],
+  [
+    'proxyAddr (listener)',
+    'proxy-addr as listener.ts calls it on every gated request',
+    () => (proxyAddr(socketReq, trustNone) === '', false),
+    false,
+  ],
 ];
 
 function makeLoop() {
@@ -139,5 +164,8 @@ if (process.send) {
   process.disconnect();
 } else {
   console.log('| case | ns/request (median of 5) | min–max | iterations | what |\n| --- | ---: | ---: | ---: | --- |');
-  for (const r of rows) console.log(`| ${r.name} | ${r.ns.toFixed(1)} | ${r.min.toFixed(1)}–${r.max.toFixed(1)} | ${r.iterations.toLocaleString('en-US')} | ${r.what} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${r.ns.toFixed(1)} | ${r.min.toFixed(1)}–${r.max.toFixed(1)} | ${r.iterations.toLocaleString('en-US')} | ${r.what} |`,
+    );
 }

@@ -122,7 +122,13 @@ export function summaryMarkdown(summary, { requests } = {}) {
   for (const row of summary.self) {
     lines.push(`| ${(row.us / 1000).toFixed(1)} ms | ${(row.share * 100).toFixed(1)}% | ${perRequest(row.us)} | \`${row.frame}\` |`);
   }
-  lines.push('', 'Charged to (nearest package frame from the leaf; Node internals count for the package that called them):', '', '| time | share of busy | µs/request | code |', '| ---: | ---: | ---: | --- |');
+  lines.push(
+    '',
+    'Charged to (nearest package frame from the leaf; Node internals count for the package that called them):',
+    '',
+    '| time | share of busy | µs/request | code |',
+    '| ---: | ---: | ---: | --- |',
+  );
   const shown = summary.owners.slice(0, OWNER_ROWS);
   const rest = summary.owners.slice(OWNER_ROWS);
   if (rest.length > 0) {
@@ -133,7 +139,13 @@ export function summaryMarkdown(summary, { requests } = {}) {
     lines.push(`| ${(row.us / 1000).toFixed(1)} ms | ${(row.share * 100).toFixed(1)}% | ${perRequest(row.us)} | ${row.owner} |`);
   }
   if (summary.charged.length > 0) {
-    lines.push('', `Top frames of the time charged to Intermission (${[...INTERMISSION_OWNERS].join(', ')}):`, '', '| self time | share of busy | µs/request | function |', '| ---: | ---: | ---: | --- |');
+    lines.push(
+      '',
+      `Top frames of the time charged to Intermission (${[...INTERMISSION_OWNERS].join(', ')}):`,
+      '',
+      '| self time | share of busy | µs/request | function |',
+      '| ---: | ---: | ---: | --- |',
+    );
     for (const row of summary.charged) {
       lines.push(`| ${(row.us / 1000).toFixed(1)} ms | ${(row.share * 100).toFixed(1)}% | ${perRequest(row.us)} | \`${row.frame}\` |`);
     }

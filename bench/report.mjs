@@ -18,7 +18,13 @@ export const TARGETS = [
   { name: 'off', what: 'Intermission `mode: off` in front of the bare app', baseline: 'express-bare', goal: 0.98, expect: 200 },
   // A bypassed request may cost at most 5% more CPU than the same app behind one empty middleware.
   { name: 'cookie', what: 'closed, valid bypass cookie → the app', baseline: 'express-noop', goal: 1 / 1.05, expect: 200 },
-  { name: 'ip-allow', what: 'closed, 1,000-CIDR allow-list incl. 127.0.0.0/8 → the app', baseline: 'express-noop', goal: 1 / 1.05, expect: 200 },
+  {
+    name: 'ip-allow',
+    what: 'closed, 1,000-CIDR allow-list incl. 127.0.0.0/8 → the app',
+    baseline: 'express-noop',
+    goal: 1 / 1.05,
+    expect: 200,
+  },
   { name: 'express-static', what: 'Express route, `res.end` of a prebuilt buffer (gate size, headers, 503)', expect: 503 },
   { name: 'gate', what: 'closed, gate from the middleware (HTML, identity)', baseline: 'express-static', goal: 1.0, expect: 503 },
   { name: 'gate-gzip', what: 'closed, gate from the middleware, `Accept-Encoding: gzip`', baseline: 'express-static', expect: 503 },
@@ -26,7 +32,11 @@ export const TARGETS = [
   { name: 'gate-auto-lang', what: "closed, `page.lang: 'auto'`, German `Accept-Language`", baseline: 'gate', goal: 0.98, expect: 503 },
   { name: 'node-raw', what: 'raw `node:http`, prebuilt 503 (gate size and headers)', expect: 503 },
   { name: 'gate-fast', what: 'closed, gate from `http.createServer(gate.listener(app))`', baseline: 'node-raw', goal: 0.9, expect: 503 },
-  { name: 'signup', what: 'POST /__intermission/subscribe (JSON, a new address each time) on the embedded file store, one fsync per signup', expect: 201 },
+  {
+    name: 'signup',
+    what: 'POST /__intermission/subscribe (JSON, a new address each time) on the embedded file store, one fsync per signup',
+    expect: 201,
+  },
 ];
 export const RSS_GOAL_MB = 5;
 /** Readings of the memory test: one before, one after each quarter of the requests. */
@@ -147,7 +157,10 @@ export function renderReport(data, analysis = readAnalysis()) {
 
   function microTable() {
     const lines = ['| case | ns/request (median of 5) | min–max | iterations/run | what |', '| --- | ---: | ---: | ---: | --- |'];
-    for (const r of micro) lines.push(`| ${r.name} | ${r.ns.toFixed(1)} | ${r.min.toFixed(1)}–${r.max.toFixed(1)} | ${r.iterations.toLocaleString('en-US')} | ${r.what} |`);
+    for (const r of micro)
+      lines.push(
+        `| ${r.name} | ${r.ns.toFixed(1)} | ${r.min.toFixed(1)}–${r.max.toFixed(1)} | ${r.iterations.toLocaleString('en-US')} | ${r.what} |`,
+      );
     return lines.join('\n');
   }
 
@@ -162,7 +175,7 @@ export function renderReport(data, analysis = readAnalysis()) {
       `${fmt.int(rss.servedBefore)} measured requests plus its warm-up, then ${settings.rssWarmup.toLocaleString('en-US')} more as a warm-up for this test. Same load`,
       `as the rounds (${settings.connections} connections, pipelining ${settings.pipelining}): ${fmt.int(rss.served)} requests in ${rss.seconds.toFixed(1)} s` +
         `${rss.errors ? `, ${rss.errors} errors or unexpected statuses` : ''}. **GC forced** before every reading marked so: \`gc()\` twice, then`,
-      '300 ms for V8\'s background threads to sweep and hand pages back (read at once, RSS jumps by ±5 MB from one reading to the',
+      "300 ms for V8's background threads to sweep and hand pages back (read at once, RSS jumps by ±5 MB from one reading to the",
       'next with no change in the heap).',
       '',
       '| reading | RSS (MB) | V8 heap resident (MB) | of which young generation (MB) | heap used (MB) | external + array buffers (MB) |',
@@ -185,7 +198,12 @@ export function renderReport(data, analysis = readAnalysis()) {
       `| --- | ${Array.from({ length: settings.rounds }, () => '---:').join(' | ')} |`,
     ];
     for (const target of targets) {
-      lines.push(`| \`${target.name}\` | ${stats.get(target.name).runs.map((r) => `${fmt.int(r.rps)} · ${fmt.fixed(r.cpuPerRequest, 1)}`).join(' | ')} |`);
+      lines.push(
+        `| \`${target.name}\` | ${stats
+          .get(target.name)
+          .runs.map((r) => `${fmt.int(r.rps)} · ${fmt.fixed(r.cpuPerRequest, 1)}`)
+          .join(' | ')} |`,
+      );
     }
     return lines.join('\n');
   }

@@ -41,9 +41,9 @@ const SETTINGS = {
 const PROFILE_DEADLINE_S = 240;
 
 const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
-const targets = (only ? TARGETS.filter((t) => only.has(t.name) || TARGETS.some((o) => only.has(o.name) && o.baseline === t.name)) : TARGETS).map(
-  (t) => ({ ...t }),
-);
+const targets = (
+  only ? TARGETS.filter((t) => only.has(t.name) || TARGETS.some((o) => only.has(o.name) && o.baseline === t.name)) : TARGETS
+).map((t) => ({ ...t }));
 const log = (...args) => console.error('[bench]', ...args);
 const elapsed = () => (Date.now() - started) / 1000;
 
@@ -87,11 +87,16 @@ const meta = {
   platform: `${os.platform()} ${os.release()}`,
   taskset: TASKSET,
   commit: git('rev-parse', '--short', 'HEAD'),
-  dirtySrc: git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((line) => line.slice(3)),
+  dirtySrc: git('status', '--porcelain', '--', 'src')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(3)),
   loadBefore: os.loadavg(),
   only: only ? [...only] : undefined,
 };
-log(`taskset: ${TASKSET ?? 'not available (processes are not pinned)'}; load average ${meta.loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+log(
+  `taskset: ${TASKSET ?? 'not available (processes are not pinned)'}; load average ${meta.loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+);
 
 // ---------------------------------------------------------------------------------------------
 // 1. Micro-benchmark of the decision, alone on the server core, while the servers and the load
@@ -101,7 +106,10 @@ const serve = join(BENCH, 'targets/serve.mjs');
 const servers = new Map();
 // The gate's server gets --expose-gc: after the rounds it also serves the memory test.
 for (const target of targets) {
-  servers.set(target.name, startChild(serve, [target.name], { core: SETTINGS.loadCore, nodeArgs: target.name === 'gate' ? ['--expose-gc'] : [] }));
+  servers.set(
+    target.name,
+    startChild(serve, [target.name], { core: SETTINGS.loadCore, nodeArgs: target.name === 'gate' ? ['--expose-gc'] : [] }),
+  );
 }
 const load = startChild(join(BENCH, 'load.mjs'), [], { core: SETTINGS.loadCore });
 log('micro-benchmark of the per-request decision…');
@@ -174,7 +182,9 @@ await Promise.all([...servers].filter(([name]) => name !== 'gate').map(([, serve
 // ---------------------------------------------------------------------------------------------
 // 3. RSS of the gate over 200k requests, GC forced before each reading.
 
-log(`RSS: ${SETTINGS.rssWarmup.toLocaleString('en-US')} warm-up + ${SETTINGS.rssRequests.toLocaleString('en-US')} requests on the gate (${elapsed().toFixed(0)} s)…`);
+log(
+  `RSS: ${SETTINGS.rssWarmup.toLocaleString('en-US')} warm-up + ${SETTINGS.rssRequests.toLocaleString('en-US')} requests on the gate (${elapsed().toFixed(0)} s)…`,
+);
 // The gate server of the rounds (warm: it has served the warm-up and every round), or a fresh one.
 const rssServer = servers.get('gate') ?? startChild(serve, ['gate'], { core: SETTINGS.serverCore, nodeArgs: ['--expose-gc'] });
 const rssReady = await rssServer.ready;
@@ -250,5 +260,7 @@ if (only) {
   log('BENCH_ONLY is set: bench/results.md was not written');
 } else {
   writeResults(report);
-  log(`wrote bench/results.md (${elapsed().toFixed(0)} s${meta.totalSeconds !== undefined ? `; ${meta.totalSeconds.toFixed(0)} s since npm run bench started` : ''})`);
+  log(
+    `wrote bench/results.md (${elapsed().toFixed(0)} s${meta.totalSeconds !== undefined ? `; ${meta.totalSeconds.toFixed(0)} s since npm run bench started` : ''})`,
+  );
 }

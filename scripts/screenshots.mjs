@@ -70,10 +70,7 @@ async function startPageServer(intermission) {
   const gateFor = (page, lang) => {
     const key = `${page}|${lang}`;
     if (!gates.has(key)) {
-      gates.set(
-        key,
-        intermission({ ...PAGES[page], page: { lang }, now: () => NOW, configFile: false, env: {}, logger: false }),
-      );
+      gates.set(key, intermission({ ...PAGES[page], page: { lang }, now: () => NOW, configFile: false, env: {}, logger: false }));
     }
     return gates.get(key);
   };

@@ -80,7 +80,11 @@ function loadTeaser(spec: Teaser | TeaserFile | undefined, field: string, issues
   const problem = teaser?.image !== undefined && /^https?:\/\//i.test(teaser.image) ? imageOriginProblem(teaser.image) : undefined;
   if (problem !== undefined) {
     const where = 'file' in spec ? `${field}.file` : `${field}.image`;
-    issues.push({ field: where, code: 'ERR_INTERMISSION_INVALID_URL', message: `the teaser image ${JSON.stringify(teaser?.image)} ${problem}` });
+    issues.push({
+      field: where,
+      code: 'ERR_INTERMISSION_INVALID_URL',
+      message: `the teaser image ${JSON.stringify(teaser?.image)} ${problem}`,
+    });
     return undefined;
   }
   return teaser;
@@ -129,7 +133,12 @@ export function createGate(config: ResolvedConfig) {
     (origin): origin is string => origin !== undefined,
   );
   const languages = createPageLanguages(config.page.lang, config.page.messages);
-  const common = ['Cache-Control', 'no-store', 'Vary', languages.auto ? 'Accept, Accept-Encoding, Accept-Language' : 'Accept, Accept-Encoding'];
+  const common = [
+    'Cache-Control',
+    'no-store',
+    'Vary',
+    languages.auto ? 'Accept, Accept-Encoding, Accept-Language' : 'Accept, Accept-Encoding',
+  ];
   if (config.noindex) common.push('X-Robots-Tag', 'noindex');
   const form = config.signup;
   const hashes = {
@@ -148,7 +157,15 @@ export function createGate(config: ResolvedConfig) {
   };
 
   const warnOnce = createWarnOnce(config.logger);
-  const signup = form ? createSignupEndpoint({ signup: form, secrets: config.secrets, lang: config.page.lang, logger: config.logger, pageHeaders: headers.base }) : undefined;
+  const signup = form
+    ? createSignupEndpoint({
+        signup: form,
+        secrets: config.secrets,
+        lang: config.page.lang,
+        logger: config.logger,
+        pageHeaders: headers.base,
+      })
+    : undefined;
   let state: GateState = {
     mode: config.mode,
     until: config.until,
@@ -177,7 +194,13 @@ export function createGate(config: ResolvedConfig) {
     };
   }
 
-  function renderPages(mode: Exclude<Mode, 'off'>, pageTeaser: Teaser | undefined, now: number, compression: Compression, language: PageLanguage): PageSet {
+  function renderPages(
+    mode: Exclude<Mode, 'off'>,
+    pageTeaser: Teaser | undefined,
+    now: number,
+    compression: Compression,
+    language: PageLanguage,
+  ): PageSet {
     // The site's own texts (per mode, else mode-less) win in every language; the rest is the catalogue's.
     const own = config.page.texts[mode];
     const text = defaultText(mode, language.messages);
@@ -200,7 +223,8 @@ export function createGate(config: ResolvedConfig) {
         timeZone: config.page.timeZone,
         custom: config.page.locals,
         now,
-        signup: form && signup?.shownIn(mode) ? signupFormLocals(form, language.lang, language.messages, signup.tokens.issue(now)) : undefined,
+        signup:
+          form && signup?.shownIn(mode) ? signupFormLocals(form, language.lang, language.messages, signup.tokens.issue(now)) : undefined,
       },
       loadedTemplates,
       noncePlaceholder,

@@ -12,7 +12,12 @@ export type { ConfigErrorCode, ConfigIssue, ErrorCode, SubscriberErrorCode, Warn
 export { fileSubscriberStore } from './signup/stores/file-subscriber-store.js';
 export type { FileSubscriberStore, FileSubscriberStoreOptions } from './signup/stores/file-subscriber-store.js';
 export { redisSubscriberStore } from './signup/stores/redis-subscriber-store.js';
-export type { RedisCommandClient, RedisSubscriberStore, RedisSubscriberStoreOptions, RedisSubscriberTarget } from './signup/stores/redis-subscriber-store.js';
+export type {
+  RedisCommandClient,
+  RedisSubscriberStore,
+  RedisSubscriberStoreOptions,
+  RedisSubscriberTarget,
+} from './signup/stores/redis-subscriber-store.js';
 export { normalizeEmail, SubscriberStoreError } from './signup/subscriber.js';
 export type {
   AddResult,

@@ -38,7 +38,8 @@ export function createListener(gate: Gate, app: ExpressAppLike, scope: GateScope
   return function intermissionListener(req, res) {
     // Not known to be at the root: only the app knows which requests reach the gate.
     if (!mount.seen || mount.belowRoot) {
-      if (mount.belowRoot) gate.warnOnce('WRN_INTERMISSION_LISTENER_MOUNTED', `${MOUNTED}; every request now goes to the app. ${MOUNTED_FIX}`);
+      if (mount.belowRoot)
+        gate.warnOnce('WRN_INTERMISSION_LISTENER_MOUNTED', `${MOUNTED}; every request now goes to the app. ${MOUNTED_FIX}`);
       return app(req, res);
     }
     const now = clock();

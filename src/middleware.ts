@@ -69,7 +69,13 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       : config,
   );
   if (signup && onLaunch) {
-    launches = createLaunchWatcher({ status: follower.status, now: config.now, onLaunch, store: () => signup.store(), logger: config.logger });
+    launches = createLaunchWatcher({
+      status: follower.status,
+      now: config.now,
+      onLaunch,
+      store: () => signup.store(),
+      logger: config.logger,
+    });
   }
   const { rules, warnOnce } = gate;
   const { now: clock, previewPath, bypass, logger } = config;
@@ -82,7 +88,13 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
   let watchUntrustedForwarders = false;
 
-  function letThrough(_req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
+  function letThrough(
+    _req: ExpressishRequest,
+    res: ExpressishResponse,
+    next: (err?: unknown) => void,
+    mode: Closed,
+    reason: BypassReason,
+  ): void {
     keepPrivate(res);
     if (res.locals) res.locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
@@ -97,7 +109,10 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const retryAfter = status === 503 ? snapshot.retryAfter : undefined;
     logger.debug?.('Gate served', { code: 'gate-served', mode, status });
     if (mode === 'coming-soon' && readOnly && gate.hasResolver) {
-      gate.pagesForRequest(snapshot, req, now).then((set) => writeGate(req, res, set, status, retryAfter, gate.headers)).catch(next);
+      gate
+        .pagesForRequest(snapshot, req, now)
+        .then((set) => writeGate(req, res, set, status, retryAfter, gate.headers))
+        .catch(next);
       return;
     }
     writeGate(req, res, gate.pages(snapshot, now, req), status, retryAfter, gate.headers);
@@ -107,10 +122,16 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   function checkProxy(req: ExpressishRequest): void {
     const trust = req.app?.get('trust proxy');
     if (trust === true) {
-      warnOnce('WRN_INTERMISSION_TRUST_PROXY_ALL', '`trust proxy` is true, so any client can choose its req.ip with X-Forwarded-For and pass the IP allow-list; set it to your proxies (e.g. 1 or "loopback")');
+      warnOnce(
+        'WRN_INTERMISSION_TRUST_PROXY_ALL',
+        '`trust proxy` is true, so any client can choose its req.ip with X-Forwarded-For and pass the IP allow-list; set it to your proxies (e.g. 1 or "loopback")',
+      );
       proxyChecked = true;
     } else if (!trust && req.headers['x-forwarded-for'] !== undefined) {
-      warnOnce('WRN_INTERMISSION_FORWARDED_IGNORED', 'An X-Forwarded-For header arrived but `trust proxy` is off, so the IP allow-list sees the proxy\'s address; set app.set("trust proxy", …) to your proxies');
+      warnOnce(
+        'WRN_INTERMISSION_FORWARDED_IGNORED',
+        'An X-Forwarded-For header arrived but `trust proxy` is off, so the IP allow-list sees the proxy\'s address; set app.set("trust proxy", …) to your proxies',
+      );
       proxyChecked = true;
     } else if (typeof trust === 'number') {
       // A hop count trusts whichever peer connects, so a client reaching the app directly looks
@@ -135,7 +156,11 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const trusts = req.app?.get('trust proxy fn') as TrustFn | undefined;
     if (typeof trusts !== 'function' || trusts(peer, 0)) return;
     watchUntrustedForwarders = false;
-    warnOnce('WRN_INTERMISSION_FORWARDED_IGNORED', 'An X-Forwarded-For header arrived from a peer that `trust proxy` does not trust, so the IP allow-list sees that peer; add it to `trust proxy` if it is your proxy, or keep clients from reaching the app around the proxy', { peer });
+    warnOnce(
+      'WRN_INTERMISSION_FORWARDED_IGNORED',
+      'An X-Forwarded-For header arrived from a peer that `trust proxy` does not trust, so the IP allow-list sees that peer; add it to `trust proxy` if it is your proxy, or keep clients from reaching the app around the proxy',
+      { peer },
+    );
   }
 
   function intermissionMiddleware(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void): void {
@@ -204,7 +229,11 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       return verdict ? letThrough(req, res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
     }
     withTimeout(verdict, BYPASS_TIMEOUT_MS, () => new TimeoutError(BYPASS_TIMEOUT_MS, 'allow.bypass'))
-      .then((allowed: unknown) => (allowed === true ? letThrough(req, res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now)), failed)
+      .then(
+        (allowed: unknown) =>
+          allowed === true ? letThrough(req, res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now),
+        failed,
+      )
       .catch(next);
   }
 

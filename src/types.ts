@@ -342,9 +342,6 @@ export interface StoredState {
 export interface StateStore {
   get(): StoredState | null | Promise<StoredState | null>;
   set?(state: StoredState): void | Promise<void>;
-  subscribe?(
-    onChange: (state: StoredState | null) => void,
-    onError: (error: unknown) => void,
-  ): (() => void) | Promise<() => void>;
+  subscribe?(onChange: (state: StoredState | null) => void, onError: (error: unknown) => void): (() => void) | Promise<() => void>;
   close?(): void | Promise<void>;
 }

@@ -60,8 +60,10 @@ export function createUpgradeGate(gate: Gate, scope: GateScope) {
       throw new TypeError('Intermission: upgrade(server) needs the node:http or node:https server, e.g. gate.upgrade(app.listen(3000))');
     }
     const { app, bypass } = options;
-    if (app !== undefined && !isApp(app)) throw new TypeError('Intermission: upgrade(server, { app }) needs the Express app (a function with app.get)');
-    if (bypass !== undefined && typeof bypass !== 'function') throw new TypeError('Intermission: upgrade(server, { bypass }) must be a function of the request');
+    if (app !== undefined && !isApp(app))
+      throw new TypeError('Intermission: upgrade(server, { app }) needs the Express app (a function with app.get)');
+    if (bypass !== undefined && typeof bypass !== 'function')
+      throw new TypeError('Intermission: upgrade(server, { bypass }) must be a function of the request');
     if (gated.has(server)) return server;
     gated.add(server);
 

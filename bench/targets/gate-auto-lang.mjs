@@ -14,7 +14,8 @@ export async function create() {
     listener: app,
     async prepare(port) {
       const res = await fetchOnce(port, '/', { 'accept-language': ACCEPT_LANGUAGE });
-      if (res.status !== 503 || !/<html lang="de"/.test(res.body.toString())) throw new Error(`expected the German 503 gate, got ${res.status}`);
+      if (res.status !== 503 || !/<html lang="de"/.test(res.body.toString()))
+        throw new Error(`expected the German 503 gate, got ${res.status}`);
       return { 'accept-language': ACCEPT_LANGUAGE };
     },
   };

@@ -216,10 +216,7 @@ function compareWords(words: Int32Array, at: number, x0: number, x1: number, x2:
  * Compiles the allow-list once. Invalid rules are reported in `errors` and left out of the matcher
  * (the caller decides whether to refuse to start); they never widen it.
  */
-export function compileIpRules(
-  rules: readonly string[],
-  options: CompileIpRulesOptions = {},
-): { matcher: IpMatcher; errors: RuleError[] } {
+export function compileIpRules(rules: readonly string[], options: CompileIpRulesOptions = {}): { matcher: IpMatcher; errors: RuleError[] } {
   const limit = options.cacheLimit;
   const cacheLimit = typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0 ? limit : DEFAULT_CACHE_LIMIT;
   // Merged ranges (overlapping or touching ones become one), so the binary search sees disjoint ranges.

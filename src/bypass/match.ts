@@ -34,7 +34,12 @@ export interface RequestFacts {
  * Which built-in rule lets a request through a closed gate, if any. Pure: cheapest rules first,
  * and nothing from a request header other than the signed cookie takes part.
  */
-export function matchBypass(rules: BypassRules, request: RequestFacts, now: number, validAfter: number): Exclude<BypassReason, 'custom'> | undefined {
+export function matchBypass(
+  rules: BypassRules,
+  request: RequestFacts,
+  now: number,
+  validAfter: number,
+): Exclude<BypassReason, 'custom'> | undefined {
   if (rules.paths.size > 0 && rules.paths.matches(request.url, request.strictRouting)) return 'path';
   if (rules.ips.size > 0 && rules.ips.matches(request.ip)) return 'ip';
   if (rules.cookies && request.cookie) {

@@ -24,7 +24,10 @@ export interface OnlyMatcher {
 
 function parseOnlyRule(input: unknown): ParsedPathRule | PathRuleProblem {
   if (typeof input === 'string' && input.trim() === '/*') {
-    return { code: 'ERR_INTERMISSION_INVALID_PATH', reason: "'/*' closes every path, which the gate does without `only`; remove the option, or list the sections to close" };
+    return {
+      code: 'ERR_INTERMISSION_INVALID_PATH',
+      reason: "'/*' closes every path, which the gate does without `only`; remove the option, or list the sections to close",
+    };
   }
   return parsePathRule(input);
 }

@@ -183,7 +183,8 @@ function parseRule(input: unknown): ParsedRule | PathRuleProblem {
     return fail('percent-escapes are not allowed; requests are decoded before matching, so write the plain characters');
   }
   if (rule.includes('\\')) return fail("a backslash is not a path separator; use '/'");
-  if (rule.includes(';')) return fail("';' is not allowed: paths containing ';' are never exempt (some servers read it as a parameter delimiter)");
+  if (rule.includes(';'))
+    return fail("';' is not allowed: paths containing ';' are never exempt (some servers read it as a parameter delimiter)");
   const star = rule.indexOf('*');
   const isPrefix = rule.endsWith('/*');
   if (star >= 0 && (!isPrefix || star !== rule.length - 1)) {

@@ -19,7 +19,7 @@ export function isPreviewUrl(url: string, previewPath: string, mount = ''): bool
   if (mount !== '' && !url.startsWith(mount)) return false;
   if (!url.startsWith(previewPath, mount.length)) return false;
   const next = url.charCodeAt(mount.length + previewPath.length);
-  return Number.isNaN(next) || next === 0x3f /* ? */;
+  return Number.isNaN(next) || next === 0x3f; /* ? */
 }
 
 /**
@@ -31,7 +31,9 @@ export function isPreviewUrl(url: string, previewPath: string, mount = ''): bool
 export function landingPath(next: string | undefined, mount: string): string {
   const target = safeNext(next) ?? '/';
   if (mount === '') return target;
-  const under = target === mount || (target.startsWith(mount) && (target.charCodeAt(mount.length) === 0x2f || target.charCodeAt(mount.length) === 0x3f));
+  const under =
+    target === mount ||
+    (target.startsWith(mount) && (target.charCodeAt(mount.length) === 0x2f || target.charCodeAt(mount.length) === 0x3f));
   return safeNext(under ? target : `${mount}/`) ?? '/';
 }
 
@@ -45,7 +47,14 @@ function tokenOf(url: string): string | undefined {
 
 function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: number, reason: PreviewRefusal): void {
   const body = Buffer.from(previewNoticePage(gate.language(req), reason));
-  writeOwnHead(res, status, [...gate.headers.base, ...PRIVATE, 'Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length)]);
+  writeOwnHead(res, status, [
+    ...gate.headers.base,
+    ...PRIVATE,
+    'Content-Type',
+    'text/html; charset=utf-8',
+    'Content-Length',
+    String(body.length),
+  ]);
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -54,7 +63,15 @@ function refuse(req: IncomingMessage, res: ServerResponse, gate: Gate, status: n
  * `303`. While the site is open it only redirects, so an old link never lands on a 404. `mount` is
  * the gate's mount path (`''` at the root): the cookie's `Path` and the redirect stay under it.
  */
-export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: Gate, url: string, now: number, closed: boolean, mount = ''): void {
+export function handlePreview(
+  req: IncomingMessage,
+  res: ServerResponse,
+  gate: Gate,
+  url: string,
+  now: number,
+  closed: boolean,
+  mount = '',
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     writeOwnHead(res, 405, ['Allow', 'GET, HEAD', ...PRIVATE, 'Content-Length', '0']);
     res.end();
@@ -80,14 +97,20 @@ export function handlePreview(req: IncomingMessage, res: ServerResponse, gate: G
     if (!secure && forwardedProto(req) === 'https') {
       // The visitor is on HTTPS at a proxy that Express does not trust: the cookie goes out without
       // `Secure` and `__Host-`, and will not open the site once `trust proxy` is fixed.
-      gate.warnOnce('WRN_INTERMISSION_PREVIEW_OVER_HTTP', 'A preview link was opened over plain HTTP while X-Forwarded-Proto says https, so its cookie was set without Secure and __Host-; set app.set("trust proxy", …) to your TLS proxy');
+      gate.warnOnce(
+        'WRN_INTERMISSION_PREVIEW_OVER_HTTP',
+        'A preview link was opened over plain HTTP while X-Forwarded-Proto says https, so its cookie was set without Secure and __Host-; set app.set("trust proxy", …) to your TLS proxy',
+      );
     }
-    headers.push('Set-Cookie', serializeBypassCookie(gate.config.cookie.name, value, {
-      maxAgeSeconds: gate.config.cookie.maxAge,
-      secure,
-      nowMs: now,
-      path: mount === '' ? '/' : mount,
-    }));
+    headers.push(
+      'Set-Cookie',
+      serializeBypassCookie(gate.config.cookie.name, value, {
+        maxAgeSeconds: gate.config.cookie.maxAge,
+        secure,
+        nowMs: now,
+        path: mount === '' ? '/' : mount,
+      }),
+    );
     gate.config.logger.info?.('Preview cookie issued', { code: 'bypass-granted', via: 'preview' });
   }
   writeOwnHead(res, 303, headers);

@@ -56,7 +56,8 @@ export function parseOptions(commandName: string, args: string[], command: Comma
   const specs = optionsOf(command);
   const wanted = command.args ?? [];
   const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, spec] of Object.entries(specs)) config[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  for (const [name, spec] of Object.entries(specs))
+    config[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
   const helpHint = `see intermission ${commandName} --help`;
   const values: Values = {};
@@ -68,12 +69,16 @@ export function parseOptions(commandName: string, args: string[], command: Comma
         positionals.push(token.value);
         continue;
       }
-      throw usageError(`unexpected argument "${token.value}" for intermission ${commandName}; quote text with spaces (--message "Back soon"), ${helpHint}`);
+      throw usageError(
+        `unexpected argument "${token.value}" for intermission ${commandName}; quote text with spaces (--message "Back soon"), ${helpHint}`,
+      );
     }
     const spec = specs[token.name];
     if (!spec) {
       const guess = closest(token.name, Object.keys(specs));
-      throw usageError(`unknown option ${token.rawName} for intermission ${commandName}; ${guess ? `did you mean --${guess}? ` : ''}${helpHint}`);
+      throw usageError(
+        `unknown option ${token.rawName} for intermission ${commandName}; ${guess ? `did you mean --${guess}? ` : ''}${helpHint}`,
+      );
     }
     const flag = `--${token.name}`;
     if (spec.type === 'boolean') {
@@ -84,7 +89,9 @@ export function parseOptions(commandName: string, args: string[], command: Comma
     if (token.value === undefined) throw usageError(`${flag} needs a value; write ${flag} ${spec.arg ?? 'VALUE'}`);
     // parseArgs takes the next argument even when it is another option: `--message --json` is a slip.
     if (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1) {
-      throw usageError(`${flag} needs a value, got the option ${token.value}; write ${flag} ${spec.arg ?? 'VALUE'}, or ${flag}=${token.value} for a value that starts with "-"`);
+      throw usageError(
+        `${flag} needs a value, got the option ${token.value}; write ${flag} ${spec.arg ?? 'VALUE'}, or ${flag}=${token.value} for a value that starts with "-"`,
+      );
     }
     values[token.name] = token.value;
   }
@@ -100,4 +107,3 @@ export function stringValue(values: Values, name: string): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') throw usageError(`--${name} needs a non-empty value`);
   return value;
 }
-

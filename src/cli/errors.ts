@@ -39,5 +39,9 @@ export function toCliError(error: unknown): CliError {
     const exitCode = error.code === 'ERR_INTERMISSION_SUBSCRIBERS_INVALID' ? EXIT.INVALID : EXIT.UNAVAILABLE;
     return new CliError(exitCode, error.code, error.message.replace(/^Intermission: /, ''));
   }
-  return new CliError(EXIT.FAILURE, 'ERR_INTERMISSION_CLI', `unexpected error: ${describeError(error)}; rerun, and report it if it persists`);
+  return new CliError(
+    EXIT.FAILURE,
+    'ERR_INTERMISSION_CLI',
+    `unexpected error: ${describeError(error)}; rerun, and report it if it persists`,
+  );
 }

@@ -25,7 +25,12 @@ export function iso(ms: number): string {
 export function formatSpan(ms: number): string {
   let rest = Math.max(0, Math.round(ms / 1000));
   const parts: [number, string][] = [];
-  for (const [size, unit] of [[86_400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const) {
+  for (const [size, unit] of [
+    [86_400, 'd'],
+    [3600, 'h'],
+    [60, 'm'],
+    [1, 's'],
+  ] as const) {
     parts.push([Math.floor(rest / size), unit]);
     rest %= size;
   }

@@ -77,7 +77,9 @@ export function commandHelp(name: string, command: CommandSpec): string {
         ? ' [--subscribers-file PATH | --redis-url URL [--subscribers-key KEY]]'
         : '';
   const own = optionsOf(command);
-  const shown = Object.fromEntries(Object.entries(own).filter(([flag]) => flag in command.options || flag in OUTPUT_OPTIONS || matters(command, flag)));
+  const shown = Object.fromEntries(
+    Object.entries(own).filter(([flag]) => flag in command.options || flag in OUTPUT_OPTIONS || matters(command, flag)),
+  );
   const ignored = Object.keys(own).filter((flag) => !(flag in shown));
   return `intermission ${name}: ${command.summary}
 

@@ -33,7 +33,17 @@ export { EXIT } from './errors.js';
 /** Runs the CLI and returns its exit code. Never throws. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
-  const ctx: Context = { io, values: {}, args: [], now: (io.now ?? Date.now)(), json, target: undefined, subscribers: undefined, warnings: [], ignored: [] };
+  const ctx: Context = {
+    io,
+    values: {},
+    args: [],
+    now: (io.now ?? Date.now)(),
+    json,
+    target: undefined,
+    subscribers: undefined,
+    warnings: [],
+    ignored: [],
+  };
   try {
     return await dispatch(argv, ctx);
   } catch (error) {
@@ -127,7 +137,10 @@ function unknownCommand(name: string, group?: string): CliError {
     );
   }
   const guess = closest(name, Object.keys(COMMANDS));
-  return usageError(`unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run intermission --help for the list`, globalHelp(COMMANDS));
+  return usageError(
+    `unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run intermission --help for the list`,
+    globalHelp(COMMANDS),
+  );
 }
 
 // Run when executed (`node dist/cli.js`, npm's bin symlink, `tsx src/cli/main.ts`), not when imported by tests.

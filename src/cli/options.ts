@@ -32,14 +32,26 @@ export const OUTPUT_OPTIONS: OptionSpecs = {
 /** The state store the app follows. */
 export const STATE_OPTIONS: OptionSpecs = {
   'state-file': { type: 'string', arg: 'PATH', help: `JSON state file the app follows (env ${STORE_ENV.file})` },
-  'redis-url': { type: 'string', arg: 'URL', help: `Redis the fleet follows, redis:// or rediss:// (env ${STORE_ENV.url}); also holds the subscribers unless a subscriber file is given` },
+  'redis-url': {
+    type: 'string',
+    arg: 'URL',
+    help: `Redis the fleet follows, redis:// or rediss:// (env ${STORE_ENV.url}); also holds the subscribers unless a subscriber file is given`,
+  },
   'redis-key': { type: 'string', arg: 'KEY', help: `Redis key holding the state (env ${STORE_ENV.key}, default ${DEFAULT_REDIS_KEY})` },
 };
 
 /** The launch list (`signup`). */
 export const SUBSCRIBER_OPTIONS: OptionSpecs = {
-  'subscribers-file': { type: 'string', arg: 'PATH', help: `JSON-lines subscriber file (env ${SUBSCRIBERS_ENV.file}); wins over --redis-url for the list` },
-  'subscribers-key': { type: 'string', arg: 'KEY', help: `Redis key of the subscriber list (env ${SUBSCRIBERS_ENV.key}, default ${DEFAULT_SUBSCRIBERS_KEY})` },
+  'subscribers-file': {
+    type: 'string',
+    arg: 'PATH',
+    help: `JSON-lines subscriber file (env ${SUBSCRIBERS_ENV.file}); wins over --redis-url for the list`,
+  },
+  'subscribers-key': {
+    type: 'string',
+    arg: 'KEY',
+    help: `Redis key of the subscriber list (env ${SUBSCRIBERS_ENV.key}, default ${DEFAULT_SUBSCRIBERS_KEY})`,
+  },
 };
 
 /** The flags every command takes, whatever it does. */

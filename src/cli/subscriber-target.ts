@@ -39,7 +39,8 @@ export function openSubscriberTarget(spec: SubscriberSpec, onWarning: (text: str
     spec.kind === 'file'
       ? fileSubscriberStore({ path: spec.path, ...warnings })
       : redisSubscriberStore({ url: spec.url }, { ...(spec.key !== undefined && { key: spec.key }), timeout: REDIS_TIMEOUT, ...warnings });
-  const label = spec.kind === 'file' ? `subscriber file ${spec.path}` : `redis ${spec.key ?? DEFAULT_SUBSCRIBERS_KEY} at ${redactUrl(spec.url)}`;
+  const label =
+    spec.kind === 'file' ? `subscriber file ${spec.path}` : `redis ${spec.key ?? DEFAULT_SUBSCRIBERS_KEY} at ${redactUrl(spec.url)}`;
   const fix =
     spec.kind === 'file'
       ? `check the path and its permissions (--subscribers-file or ${SUBSCRIBERS_ENV.file})`
@@ -75,10 +76,18 @@ async function guarded<T>(unavailableFix: string, action: () => T | Promise<T>):
     if (!(error instanceof SubscriberStoreError)) throw error;
     const what = error.message.replace(/^Intermission: /, '');
     if (/npm install redis/.test(what)) {
-      throw new CliError(EXIT.FAILURE, 'ERR_INTERMISSION_REDIS_MISSING', 'cannot load node-redis; install it next to intermission with npm install redis');
+      throw new CliError(
+        EXIT.FAILURE,
+        'ERR_INTERMISSION_REDIS_MISSING',
+        'cannot load node-redis; install it next to intermission with npm install redis',
+      );
     }
     if (error.code === 'ERR_INTERMISSION_SUBSCRIBERS_INVALID') {
-      throw new CliError(EXIT.INVALID, error.code, `${what}; fix or delete the key by hand, or point --subscribers-key at the list the app writes`);
+      throw new CliError(
+        EXIT.INVALID,
+        error.code,
+        `${what}; fix or delete the key by hand, or point --subscribers-key at the list the app writes`,
+      );
     }
     throw new CliError(EXIT.UNAVAILABLE, error.code, `${what}; ${unavailableFix}`);
   }

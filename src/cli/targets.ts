@@ -31,11 +31,15 @@ export function targetSpec(values: Values, env: Readonly<Record<string, string |
   const file = stringValue(values, 'state-file');
   const url = stringValue(values, 'redis-url');
   const key = stringValue(values, 'redis-key');
-  if (file !== undefined && url !== undefined) throw usageError('--state-file and --redis-url both given; pass only the store the app follows');
+  if (file !== undefined && url !== undefined)
+    throw usageError('--state-file and --redis-url both given; pass only the store the app follows');
   let spec: StoreSpec | undefined;
   if (file !== undefined) spec = { kind: 'file', path: file };
   else if (url !== undefined) {
-    if (!isRedisUrl(url)) throw usageError(`Redis URL ${JSON.stringify(redactUrl(url))} is not a redis:// or rediss:// URL; write it like redis://localhost:6379`);
+    if (!isRedisUrl(url))
+      throw usageError(
+        `Redis URL ${JSON.stringify(redactUrl(url))} is not a redis:// or rediss:// URL; write it like redis://localhost:6379`,
+      );
     spec = { kind: 'redis', url, key: undefined };
   } else {
     const fromEnv = storeFromEnv(env);
@@ -97,7 +101,8 @@ export function ignoredFlags(store: StoreUse, values: Values, resolved: StoreSpe
 /** Opens the store through the same `openStore` the app uses; its errors become exits 3 and 4 with a fix. */
 export function openTarget(spec: StoreSpec): Target {
   const store = openStore(spec, { connectTimeout: REDIS_CONNECT_TIMEOUT });
-  const label = spec.kind === 'file' ? `state file ${resolve(spec.path)}` : `redis ${spec.key ?? DEFAULT_REDIS_KEY} at ${redactUrl(spec.url)}`;
+  const label =
+    spec.kind === 'file' ? `state file ${resolve(spec.path)}` : `redis ${spec.key ?? DEFAULT_REDIS_KEY} at ${redactUrl(spec.url)}`;
   const fix =
     spec.kind === 'file'
       ? `check the path and its permissions (--state-file or ${STORE_ENV.file})`
@@ -124,7 +129,11 @@ async function guarded<T>(unavailableFix: string, action: () => Promise<T>): Pro
   } catch (error) {
     if (!(error instanceof StateStoreError)) throw error;
     if ((error.cause as { code?: unknown } | undefined)?.code === 'ERR_MODULE_NOT_FOUND') {
-      throw new CliError(EXIT.FAILURE, 'ERR_INTERMISSION_REDIS_MISSING', 'cannot load node-redis; install it next to intermission with npm install redis');
+      throw new CliError(
+        EXIT.FAILURE,
+        'ERR_INTERMISSION_REDIS_MISSING',
+        'cannot load node-redis; install it next to intermission with npm install redis',
+      );
     }
     const what = error.message.replace(/^Intermission: /, '');
     if (error.code === 'ERR_INTERMISSION_STATE_INVALID') {

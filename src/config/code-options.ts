@@ -52,11 +52,17 @@ export function checkCodeOptions(options: Record<string, unknown>): {
   if (env !== undefined && (typeof env !== 'object' || env === null)) issues.push(expected('env', 'an object of environment variables'));
   if (logger !== undefined && logger !== false) issues.push(...checkLogger(logger));
   if (now !== undefined) issues.push(...checkClock(now));
-  if (configFile !== undefined && configFile !== false && typeof configFile !== 'string') issues.push(expected('configFile', 'a path or false'));
+  if (configFile !== undefined && configFile !== false && typeof configFile !== 'string')
+    issues.push(expected('configFile', 'a path or false'));
   if (onChange !== undefined && typeof onChange !== 'function') issues.push(expected('onChange', 'a function (status, previous) => void'));
   if (
     pollInterval !== undefined &&
-    !(typeof pollInterval === 'number' && Number.isInteger(pollInterval) && pollInterval >= MIN_POLL_INTERVAL_MS && pollInterval <= MAX_POLL_INTERVAL_MS)
+    !(
+      typeof pollInterval === 'number' &&
+      Number.isInteger(pollInterval) &&
+      pollInterval >= MIN_POLL_INTERVAL_MS &&
+      pollInterval <= MAX_POLL_INTERVAL_MS
+    )
   ) {
     issues.push({
       field: 'pollInterval',
@@ -86,7 +92,12 @@ function checkLogger(logger: unknown): ConfigIssue[] {
   const record = logger as Record<string, unknown>;
   return (['debug', 'info'] as const)
     .filter((level) => record[level] !== undefined && typeof record[level] !== 'function')
-    .map((level) => expected('logger', `logger.${level} to be a function when present, got ${describeValue(record[level])}; make it a method or leave it out`));
+    .map((level) =>
+      expected(
+        'logger',
+        `logger.${level} to be a function when present, got ${describeValue(record[level])}; make it a method or leave it out`,
+      ),
+    );
 }
 
 /** The clock is read on every request: one call now shows whether it answers with a time. */
@@ -100,7 +111,12 @@ function checkClock(now: unknown): ConfigIssue[] {
   }
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms === 'number' && Number.isFinite(ms)) return [];
-  return [expected('now', `a function returning epoch milliseconds or a valid Date, but it returned ${value instanceof Date ? 'an invalid Date' : describeValue(value)}`)];
+  return [
+    expected(
+      'now',
+      `a function returning epoch milliseconds or a valid Date, but it returned ${value instanceof Date ? 'an invalid Date' : describeValue(value)}`,
+    ),
+  ];
 }
 
 const STORE_FIX = 'pass fileStore(path), redisStore({ url }) or your own object with a get() method (see the StateStore type)';
@@ -123,7 +139,9 @@ function checkStore(store: unknown): ConfigIssue[] {
   for (const method of OPTIONAL_STORE_METHODS) {
     const value = record[method];
     if (value !== undefined && typeof value !== 'function') {
-      issues.push(issue(`store.${method} is ${describeValue(value)}, not a function; make it a method or leave it out (${method}() is optional)`));
+      issues.push(
+        issue(`store.${method} is ${describeValue(value)}, not a function; make it a method or leave it out (${method}() is optional)`),
+      );
     }
   }
   return issues;
@@ -165,7 +183,11 @@ export function takeFunctions(options: Record<string, unknown>): {
 }
 
 /** `signup.store`, `signup.onSubscribe` and `signup.onLaunch`: checked here, kept out of the schema. */
-function takeSignupCode(options: Record<string, unknown>): { rest: Record<string, unknown>; code: SignupCodeOptions; issues: ConfigIssue[] } {
+function takeSignupCode(options: Record<string, unknown>): {
+  rest: Record<string, unknown>;
+  code: SignupCodeOptions;
+  issues: ConfigIssue[];
+} {
   const codeOnly: readonly string[] = SIGNUP_CODE_ONLY_OPTIONS;
   const rest = Object.fromEntries(Object.entries(options).filter(([name]) => !codeOnly.includes(name)));
   const code: SignupCodeOptions = {};
@@ -183,7 +205,14 @@ function takeSignupCode(options: Record<string, unknown>): { rest: Record<string
         });
       } else code.store = value as SignupCodeOptions['store'];
     } else if (typeof value !== 'function') {
-      issues.push(expected(`signup.${name}`, name === 'onSubscribe' ? 'a function (subscriber) => void' : 'a function (subscribers) => void, given an async iterable of subscribers'));
+      issues.push(
+        expected(
+          `signup.${name}`,
+          name === 'onSubscribe'
+            ? 'a function (subscriber) => void'
+            : 'a function (subscribers) => void, given an async iterable of subscribers',
+        ),
+      );
     } else if (name === 'onSubscribe') code.onSubscribe = value as SignupCodeOptions['onSubscribe'];
     else code.onLaunch = value as SignupCodeOptions['onLaunch'];
   }

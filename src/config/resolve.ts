@@ -92,7 +92,8 @@ function merge(layers: readonly Layer[]): FileConfig {
   for (const { config } of layers) {
     for (const [key, value] of Object.entries(config)) {
       const current = out[key];
-      out[key] = isPlainObject(current) && isPlainObject(value) && key !== 'teaser' && key !== 'fallbackTeaser' ? { ...current, ...value } : value;
+      out[key] =
+        isPlainObject(current) && isPlainObject(value) && key !== 'teaser' && key !== 'fallbackTeaser' ? { ...current, ...value } : value;
     }
   }
   return out;
@@ -164,7 +165,8 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const fromEnvStore = storeFromEnv(env);
   issues.push(...fromEnvStore.issues);
   // Environment over code, as everywhere: an operator can point a deployed app at another store.
-  const store: ResolvedConfig['store'] = fromEnvStore.spec ?? (code.store === undefined ? undefined : { kind: 'options', store: code.store });
+  const store: ResolvedConfig['store'] =
+    fromEnvStore.spec ?? (code.store === undefined ? undefined : { kind: 'options', store: code.store });
 
   const { serialisable, teaserResolver, bypass, signup: signupCode, issues: functionIssues } = takeFunctions(checked.rest);
   issues.push(...functionIssues);
@@ -198,7 +200,11 @@ export function resolveConfig(input: unknown): { config?: ResolvedConfig; issues
   const paths = [...(merged.allow?.defaultPaths === false ? [] : DEFAULT_OPEN_PATHS), ...(merged.allow?.paths ?? [])];
   issues.push(...checkPreviewPath(previewPath, paths, DEFAULT_OPEN_PATHS));
   if (isPlainObject(merged.signup) && merged.signup.path === previewPath) {
-    issues.push({ field: 'signup.path', code: 'ERR_INTERMISSION_INVALID_PATH', message: 'is the preview path; give the signup endpoint a path of its own, like /__intermission/subscribe' });
+    issues.push({
+      field: 'signup.path',
+      code: 'ERR_INTERMISSION_INVALID_PATH',
+      message: 'is the preview path; give the signup endpoint a path of its own, like /__intermission/subscribe',
+    });
   }
   if (issues.length > 0) return { issues };
 

@@ -50,7 +50,11 @@ export function checkRules(raw: unknown, name: (path: string) => string): Config
     });
   }
   for (const error of compilePathRules(strings(allow.paths)).errors) {
-    issues.push({ field: name(`allow.paths[${error.index}]`), code: error.code, message: `${JSON.stringify(error.rule)}: ${error.reason}` });
+    issues.push({
+      field: name(`allow.paths[${error.index}]`),
+      code: error.code,
+      message: `${JSON.stringify(error.rule)}: ${error.reason}`,
+    });
   }
   issues.push(...checkOnly(raw.only, name));
   return issues;
@@ -60,7 +64,13 @@ export function checkRules(raw: unknown, name: (path: string) => string): Config
 function checkOnly(only: unknown, name: (path: string) => string): ConfigIssue[] {
   if (!Array.isArray(only)) return [];
   if (only.length === 0) {
-    return [{ field: name('only'), code: 'ERR_INTERMISSION_INVALID_PATH', message: 'is empty, which would close nothing; list the paths to close (e.g. ["/blog/*"]), or remove `only` to close every path' }];
+    return [
+      {
+        field: name('only'),
+        code: 'ERR_INTERMISSION_INVALID_PATH',
+        message: 'is empty, which would close nothing; list the paths to close (e.g. ["/blog/*"]), or remove `only` to close every path',
+      },
+    ];
   }
   return compileOnlyPaths(strings(only)).errors.map((error) => ({
     field: name(`only[${error.index}]`),
@@ -83,7 +93,9 @@ export function checkPreviewPath(previewPath: string, openPaths: readonly string
   const bare = (path: string): string => (path.length > 1 ? path.replace(/\/$/, '') : path);
   const clash = openPaths.find((rule) => !rule.endsWith('/*') && bare(rule) === bare(previewPath));
   if (clash === undefined) return [];
-  const where = defaults.includes(clash) ? 'a default open path (allow.defaultPaths)' : `the open path ${JSON.stringify(clash)} in allow.paths`;
+  const where = defaults.includes(clash)
+    ? 'a default open path (allow.defaultPaths)'
+    : `the open path ${JSON.stringify(clash)} in allow.paths`;
   return [
     {
       field: 'previewPath',

@@ -43,16 +43,24 @@ function pageText(max: number, multiline = false) {
     .string()
     .max(max)
     .refine((text) => !hasControlCharacters(text, multiline ? '\n\t' : ''), {
-      error: multiline ? 'contains control characters other than line feeds and tabs; remove them' : 'contains control characters (line breaks included); remove them',
+      error: multiline
+        ? 'contains control characters other than line feeds and tabs; remove them'
+        : 'contains control characters (line breaks included); remove them',
     });
 }
 
 const teaserFields = {
   title: z.string().optional(),
   excerpt: z.string().optional(),
-  image: z.string().superRefine(problem((url: string) => teaserUrlProblem(url, 'image'))).optional(),
+  image: z
+    .string()
+    .superRefine(problem((url: string) => teaserUrlProblem(url, 'image')))
+    .optional(),
   imageAlt: z.string().optional(),
-  url: z.string().superRefine(problem((url: string) => teaserUrlProblem(url, 'url'))).optional(),
+  url: z
+    .string()
+    .superRefine(problem((url: string) => teaserUrlProblem(url, 'url')))
+    .optional(),
   author: z.string().optional(),
   publishedAt: z
     .string()
@@ -93,7 +101,9 @@ const endpointPath = (example: string) =>
       error: `expected a path starting with / made of URL-safe characters, like ${example}`,
     })
     .refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'may not contain // or dot segments' })
-    .refine((path) => path !== '/', { error: `may not be / (the home page would become the endpoint); use a path of its own, like ${example}` });
+    .refine((path) => path !== '/', {
+      error: `may not be / (the home page would become the endpoint); use a path of its own, like ${example}`,
+    });
 
 /** `signup: true`, or the launch list's settings (its store and hooks are code-only, see code-options.ts). */
 const signup = z.union([
@@ -113,14 +123,17 @@ const previewPath = z
     error: 'expected a path starting with / made of URL-safe characters, like /__intermission/preview',
   })
   .refine((path) => !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path), { error: 'a preview path may not contain // or dot segments' })
-  .refine((path) => path !== '/', { error: 'may not be / (the home page would become the preview endpoint); use a path of its own, like /__intermission/preview' });
+  .refine((path) => path !== '/', {
+    error: 'may not be / (the home page would become the preview endpoint); use a path of its own, like /__intermission/preview',
+  });
 
 /**
  * `page.lang` and `page.messages` are only typed here: they are checked by config/page-language.ts,
  * whose problems carry codes of their own (ERR_INTERMISSION_INVALID_LANGUAGE …).
  */
 const lang = z.string().meta({
-  description: 'Language of the pages: a BCP 47 tag like "de", "pt-BR" or "zh-Hans", or "auto" to follow each visitor\'s Accept-Language. Default "en".',
+  description:
+    'Language of the pages: a BCP 47 tag like "de", "pt-BR" or "zh-Hans", or "auto" to follow each visitor\'s Accept-Language. Default "en".',
   examples: ['en', 'de', 'zh-Hans', 'auto'],
 });
 
@@ -129,7 +142,8 @@ const lang = z.string().meta({
 type MessagesInput = Record<string, Partial<Record<MessageKey, string>>>;
 const messages = (z.unknown() as unknown as z.ZodType<MessagesInput, MessagesInput>).meta({
   type: 'object',
-  description: 'Your own strings, per language tag and message key; they win over the built-in catalogues (keys: src/i18n/messages/en.json).',
+  description:
+    'Your own strings, per language tag and message key; they win over the built-in catalogues (keys: src/i18n/messages/en.json).',
   additionalProperties: { type: 'object', propertyNames: { enum: [...MESSAGE_KEYS] }, additionalProperties: { type: 'string' } },
 });
 
@@ -158,7 +172,9 @@ export const configSchema = z.strictObject({
   secret: z
     .union([z.string(), z.array(z.string()).min(1)])
     .optional()
-    .describe('Signs preview links and bypass cookies; at least 32 characters. A list rotates: the first signs, all verify. Prefer INTERMISSION_SECRET over committing it.'),
+    .describe(
+      'Signs preview links and bypass cookies; at least 32 characters. A list rotates: the first signs, all verify. Prefer INTERMISSION_SECRET over committing it.',
+    ),
   allow: z
     .strictObject({
       ips: z.array(z.string()).optional(),
@@ -175,7 +191,9 @@ export const configSchema = z.strictObject({
   launchAt: isoDateTime.optional().describe('When the coming-soon site launches (ISO 8601 with a zone). The site opens by itself then.'),
   teaser: teaserSchema
     .optional()
-    .describe('The article teaser on the coming-soon page: the fields themselves, or { file } to read a Markdown/HTML/text article once at start-up.'),
+    .describe(
+      'The article teaser on the coming-soon page: the fields themselves, or { file } to read a Markdown/HTML/text article once at start-up.',
+    ),
   fallbackTeaser: teaserSchema.optional().describe('Teaser used when a teaser resolver returns nothing, throws or is too slow.'),
   teaserTimeout: z.number().int().min(1).max(10_000).optional().describe('Milliseconds a teaser resolver may take. Default 250.'),
   page: z
@@ -204,7 +222,9 @@ export const configSchema = z.strictObject({
   previewPath: previewPath.optional().describe('Where preview links land. Default /__intermission/preview.'),
   signup: signup
     .optional()
-    .describe('The launch list: an email form on the coming-soon page and its endpoint. Off by default; true or { path, consent, requireConsent, maintenance, file }.'),
+    .describe(
+      'The launch list: an email form on the coming-soon page and its endpoint. Off by default; true or { path, consent, requireConsent, maintenance, file }.',
+    ),
   cookie: z
     .strictObject({
       name: cookieName.optional(),

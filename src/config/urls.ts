@@ -17,7 +17,8 @@ export function imageOriginProblem(url: string): string | undefined {
   } catch {
     return 'is not a URL; write an absolute http(s) URL like https://images.example.com';
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'is not an http(s) URL; write one like https://images.example.com';
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return 'is not an http(s) URL; write one like https://images.example.com';
   if (!CSP_HOST.test(parsed.hostname)) {
     return (
       `has the host ${JSON.stringify(parsed.hostname)}, which a Content-Security-Policy source cannot name ` +

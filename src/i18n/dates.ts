@@ -86,7 +86,9 @@ export function relativeTimeParts(targetMs: number, nowMs: number): { value: num
 
 function relativeTimeFormat(lang: string): Intl.RelativeTimeFormat {
   // `always`: "in 1 day", not "tomorrow", which would be wrong across midnight in the visitor's zone.
-  return cached(`relative\u0000${lang}`, () => inLanguage(lang, (l) => new Intl.RelativeTimeFormat(l, { numeric: 'always', style: 'long' })));
+  return cached(`relative\u0000${lang}`, () =>
+    inLanguage(lang, (l) => new Intl.RelativeTimeFormat(l, { numeric: 'always', style: 'long' })),
+  );
 }
 
 /** "in 20 minutes", "in 3 Tagen", "20分钟后", "בעוד 20 דקות"; `undefined` once `targetMs` has passed. */
@@ -96,7 +98,9 @@ export function formatRelativeTime(targetMs: number, nowMs: number, lang: string
 }
 
 function minuteFormat(lang: string): Intl.NumberFormat {
-  return cached(`minutes\u0000${lang}`, () => inLanguage(lang, (l) => new Intl.NumberFormat(l, { style: 'unit', unit: 'minute', unitDisplay: 'short' })));
+  return cached(`minutes\u0000${lang}`, () =>
+    inLanguage(lang, (l) => new Intl.NumberFormat(l, { style: 'unit', unit: 'minute', unitDisplay: 'short' })),
+  );
 }
 
 /** A length in minutes, short: "5 min", "5 Min.", "5分钟", "5 דק׳". At least one minute. */

@@ -73,19 +73,30 @@ function tagFix(tag: string, otherwise: string): string {
 
 /** Why `tag` cannot name a language, or its canonical spelling when it can. */
 function languageTagProblem(tag: unknown): { message: string; fix: string } | { canonical: string } {
-  if (typeof tag !== 'string') return { message: `expected a language tag, got ${describeValue(tag)}`, fix: `use a BCP 47 tag like ${TAG_EXAMPLES}` };
+  if (typeof tag !== 'string')
+    return { message: `expected a language tag, got ${describeValue(tag)}`, fix: `use a BCP 47 tag like ${TAG_EXAMPLES}` };
   const locale = parseLanguageTag(tag);
-  if (!locale) return { message: `${JSON.stringify(tag)} is not a BCP 47 language tag`, fix: tagFix(tag, `use a tag like ${TAG_EXAMPLES}`) };
+  if (!locale)
+    return { message: `${JSON.stringify(tag)} is not a BCP 47 language tag`, fix: tagFix(tag, `use a tag like ${TAG_EXAMPLES}`) };
   // `und` parses with no language at all (Node 20 gives `undefined`, whatever the typings say).
   const language: string | undefined = locale.language;
   if (!isKnown('language', language || 'und')) {
-    return { message: `${JSON.stringify(tag)} names no known language`, fix: tagFix(tag, `use an ISO 639 language code, as in ${TAG_EXAMPLES}`) };
+    return {
+      message: `${JSON.stringify(tag)} names no known language`,
+      fix: tagFix(tag, `use an ISO 639 language code, as in ${TAG_EXAMPLES}`),
+    };
   }
   if (!isKnown('script', locale.script)) {
-    return { message: `${JSON.stringify(tag)} names no known script`, fix: tagFix(tag, 'use an ISO 15924 script code such as Latn, Hans or Arab, or leave the script out') };
+    return {
+      message: `${JSON.stringify(tag)} names no known script`,
+      fix: tagFix(tag, 'use an ISO 15924 script code such as Latn, Hans or Arab, or leave the script out'),
+    };
   }
   if (!isKnown('region', locale.region)) {
-    return { message: `${JSON.stringify(tag)} names no known region`, fix: tagFix(tag, 'use an ISO 3166 country code such as DE or BR, or leave the region out') };
+    return {
+      message: `${JSON.stringify(tag)} names no known region`,
+      fix: tagFix(tag, 'use an ISO 3166 country code such as DE or BR, or leave the region out'),
+    };
   }
   return { canonical: locale.baseName };
 }
@@ -105,11 +116,21 @@ export function validateLanguageOption(value: unknown, path: string, allowAuto: 
 
 function checkMessage(key: MessageKey, value: unknown, path: string, problems: MessageProblem[]): value is string {
   if (typeof value !== 'string') {
-    problems.push({ path, code: 'ERR_INTERMISSION_INVALID_MESSAGE', message: `expected a string, got ${describeValue(value)}`, fix: 'write the text as a string, or remove the key to keep the built-in text' });
+    problems.push({
+      path,
+      code: 'ERR_INTERMISSION_INVALID_MESSAGE',
+      message: `expected a string, got ${describeValue(value)}`,
+      fix: 'write the text as a string, or remove the key to keep the built-in text',
+    });
     return false;
   }
   if (value.length > MAX_MESSAGE_LENGTH) {
-    problems.push({ path, code: 'ERR_INTERMISSION_INVALID_MESSAGE', message: `is ${value.length} characters long, over the ${MAX_MESSAGE_LENGTH} allowed`, fix: 'shorten it; messages are page text' });
+    problems.push({
+      path,
+      code: 'ERR_INTERMISSION_INVALID_MESSAGE',
+      message: `is ${value.length} characters long, over the ${MAX_MESSAGE_LENGTH} allowed`,
+      fix: 'shorten it; messages are page text',
+    });
     return false;
   }
   const allowed = placeholdersOf(englishMessages()[key]);
@@ -120,7 +141,10 @@ function checkMessage(key: MessageKey, value: unknown, path: string, problems: M
       path,
       code: 'ERR_INTERMISSION_INVALID_MESSAGE',
       message: `uses ${names}, which this message does not provide`,
-      fix: allowed.length > 0 ? `use ${allowed.map((name) => `{${name}}`).join(', ')} or plain text` : 'this message takes no placeholders; write plain text',
+      fix:
+        allowed.length > 0
+          ? `use ${allowed.map((name) => `{${name}}`).join(', ')} or plain text`
+          : 'this message takes no placeholders; write plain text',
     });
     return false;
   }
@@ -130,7 +154,12 @@ function checkMessage(key: MessageKey, value: unknown, path: string, problems: M
 function checkLanguage(entry: unknown, path: string, problems: MessageProblem[]): Partial<Record<MessageKey, string>> {
   const strings = Object.create(null) as Partial<Record<MessageKey, string>>;
   if (!isPlainObject(entry)) {
-    problems.push({ path, code: 'ERR_INTERMISSION_INVALID_MESSAGES', message: `expected an object of messages, got ${describeValue(entry)}`, fix: `write { ${JSON.stringify(MESSAGE_KEYS[0])}: "…" }, one key per message to replace` });
+    problems.push({
+      path,
+      code: 'ERR_INTERMISSION_INVALID_MESSAGES',
+      message: `expected an object of messages, got ${describeValue(entry)}`,
+      fix: `write { ${JSON.stringify(MESSAGE_KEYS[0])}: "…" }, one key per message to replace`,
+    });
     return strings;
   }
   for (const key of Object.keys(entry)) {
@@ -141,7 +170,10 @@ function checkLanguage(entry: unknown, path: string, problems: MessageProblem[])
         path: keyPath,
         code: 'ERR_INTERMISSION_UNKNOWN_MESSAGE',
         message: `${JSON.stringify(key)} is not a message key`,
-        fix: near !== undefined ? `did you mean ${JSON.stringify(near)}?` : 'use one of the keys listed in the README’s message table, e.g. "maintenance.heading"',
+        fix:
+          near !== undefined
+            ? `did you mean ${JSON.stringify(near)}?`
+            : 'use one of the keys listed in the README’s message table, e.g. "maintenance.heading"',
       });
       continue;
     }
@@ -161,7 +193,12 @@ export function validateMessageOverrides(value: unknown, path = 'page.messages')
   const overrides = Object.create(null) as Record<string, Readonly<Partial<Record<MessageKey, string>>>>;
   if (value === undefined) return { overrides: Object.freeze(overrides), problems };
   if (!isPlainObject(value)) {
-    problems.push({ path, code: 'ERR_INTERMISSION_INVALID_MESSAGES', message: `expected an object keyed by language tag, got ${describeValue(value)}`, fix: 'write { de: { "maintenance.heading": "…" } }' });
+    problems.push({
+      path,
+      code: 'ERR_INTERMISSION_INVALID_MESSAGES',
+      message: `expected an object keyed by language tag, got ${describeValue(value)}`,
+      fix: 'write { de: { "maintenance.heading": "…" } }',
+    });
     return { overrides: Object.freeze(overrides), problems };
   }
   const seen = new Map<string, string>();

@@ -82,7 +82,8 @@ export function localsFor(content: PageContent, nonce: string): PageLocals {
   const date = (ms: number | undefined) =>
     ms === undefined ? undefined : { iso: new Date(ms).toISOString(), text: formatDate(new Date(ms), content.lang, content.timeZone) };
   const until = content.kind === 'maintenance' ? date(content.until) : undefined;
-  const relative = until && content.until !== undefined ? backInText(content.messages, content.until, content.now, content.lang) : undefined;
+  const relative =
+    until && content.until !== undefined ? backInText(content.messages, content.until, content.now, content.lang) : undefined;
   const launch = content.kind === 'coming-soon' ? (content.launchAt ?? content.until) : undefined;
   return {
     kind: content.kind,
@@ -155,7 +156,14 @@ export function buildPageSet(
     problem(status) {
       let body = problems.get(status);
       if (!body) {
-        const document = { type: 'about:blank', title: problemTitle(content.messages, status), status, detail: content.message, mode: content.kind, ...shared };
+        const document = {
+          type: 'about:blank',
+          title: problemTitle(content.messages, status),
+          status,
+          detail: content.message,
+          mode: content.kind,
+          ...shared,
+        };
         body = makeBody('application/problem+json; charset=utf-8', JSON.stringify(document), undefined, compression);
         if (problems.size < PROBLEM_STATUSES_KEPT) problems.set(status, body);
       }

@@ -79,7 +79,12 @@ const hookedAppResponses = new WeakSet<object>();
  * takes that app's prototype and leaves the hook: such an app needs its own gate.
  */
 function hookAppResponse(appResponse: object): void {
-  const writeHead = function intermissionWriteHead(this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown): ServerResponse {
+  const writeHead = function intermissionWriteHead(
+    this: ServerResponse,
+    statusCode: number,
+    reason?: unknown,
+    headers?: unknown,
+  ): ServerResponse {
     const inherited = (Object.getPrototypeOf(appResponse) as { writeHead: WriteHead }).writeHead;
     if (!privateResponses.has(this)) {
       // Passed on as called, without rest arguments (an array per response): Node reads a trailing

@@ -16,7 +16,7 @@ export function packageRoot(): string {
   if (cached !== undefined) return cached;
   const url: string | undefined = import.meta.url;
   const start = url ? dirname(fileURLToPath(url)) : typeof __dirname === 'string' ? __dirname : process.cwd();
-  for (let dir = start; ; ) {
+  for (let dir = start; ;) {
     if (isIntermissionRoot(dir)) return (cached = dir);
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`intermission: cannot find its package.json above ${start}`);

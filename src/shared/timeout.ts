@@ -4,7 +4,10 @@ export const MAX_TIMER_MS = 2_147_483_647;
 /** Thrown (rejected) by `withTimeout` when the work did not settle in time. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
-  constructor(readonly ms: number, what = 'the operation') {
+  constructor(
+    readonly ms: number,
+    what = 'the operation',
+  ) {
     super(`${what} took over ${ms} ms`);
   }
 }

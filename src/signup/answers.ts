@@ -28,7 +28,15 @@ export function answerer(req: IncomingMessage, lang: string, back: string, pageH
   return { html: wantsHtml(req), lang, messages: messagesFor(lang), back, pageHeaders };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string, extra: readonly string[] = [], base: readonly string[] = PRIVATE): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: readonly string[] = [],
+  base: readonly string[] = PRIVATE,
+): void {
   const bytes = Buffer.from(body, 'utf8');
   writeOwnHead(res, status, [...extra, ...base, 'Content-Type', type, 'Content-Length', String(bytes.length)]);
   res.end(req.method === 'HEAD' ? undefined : bytes);
@@ -37,7 +45,13 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, type: s
 /** 201 or 200 with the same body: whether the address was new shows only in the status. */
 export function answerSubscribed(req: IncomingMessage, res: ServerResponse, a: Answerer, status: 200 | 201): void {
   if (a.html) return redirect(res, a, 'thanks');
-  send(req, res, status, 'application/json; charset=utf-8', JSON.stringify({ status: 'subscribed', message: a.messages[OUTCOME_MESSAGE.thanks] }));
+  send(
+    req,
+    res,
+    status,
+    'application/json; charset=utf-8',
+    JSON.stringify({ status: 'subscribed', message: a.messages[OUTCOME_MESSAGE.thanks] }),
+  );
 }
 
 /** A form post goes back to the page, to the fragment that shows the outcome: no resubmission on reload. */
@@ -64,9 +78,20 @@ export function answerProblem(
   const title = titleKey ? a.messages[titleKey] : (STATUS_CODES[status] ?? a.messages['problem.unavailable']);
   if (a.html) {
     // The gate's page headers hold no-store and nosniff already.
-    send(req, res, status, 'text/html; charset=utf-8', noticePage({ lang: a.lang, title, message: detail }), headers, [...a.pageHeaders, 'X-Robots-Tag', 'noindex']);
+    send(req, res, status, 'text/html; charset=utf-8', noticePage({ lang: a.lang, title, message: detail }), headers, [
+      ...a.pageHeaders,
+      'X-Robots-Tag',
+      'noindex',
+    ]);
     return;
   }
-  const document = { type: 'about:blank', title, status, detail, ...(options.field && { field: options.field }), ...(options.code && { code: options.code }) };
+  const document = {
+    type: 'about:blank',
+    title,
+    status,
+    detail,
+    ...(options.field && { field: options.field }),
+    ...(options.code && { code: options.code }),
+  };
   send(req, res, status, 'application/problem+json; charset=utf-8', JSON.stringify(document), headers);
 }

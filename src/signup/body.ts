@@ -80,7 +80,8 @@ function fromRecord(record: Record<string, unknown>): FieldsResult {
   const { consent, token, lang, [FIELD.honeypot]: honeypot } = record;
   let agreed = false;
   if (consent === true || (typeof consent === 'string' && TRUE_VALUES.has(consent))) agreed = true;
-  else if (!(consent === undefined || consent === false || consent === '' || consent === 'false' || consent === 'no')) return { problem: '`consent` must be true or false' };
+  else if (!(consent === undefined || consent === false || consent === '' || consent === 'false' || consent === 'no'))
+    return { problem: '`consent` must be true or false' };
   if (token !== undefined && typeof token !== 'string') return { problem: '`token` must be a string' };
   if (lang !== undefined && typeof lang !== 'string') return { problem: '`lang` must be a string' };
   if (honeypot !== undefined && typeof honeypot !== 'string') return { problem: `\`${FIELD.honeypot}\` must be a string` };
@@ -99,7 +100,8 @@ export function parseFields(kind: BodyKind, text: string): FieldsResult {
     } catch {
       return { problem: 'the body is not valid JSON' };
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'the body must be a JSON object like { "email": "name@example.com" }' };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return { problem: 'the body must be a JSON object like { "email": "name@example.com" }' };
     return fromRecord(value as Record<string, unknown>);
   }
   const record: Record<string, string> = Object.create(null) as Record<string, string>;

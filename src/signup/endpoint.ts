@@ -71,13 +71,19 @@ export function createSignupEndpoint(deps: SignupEndpointDeps): SignupEndpoint {
     if (req.method !== 'POST') return answerProblem(req, res, a, 405, 'Send the form with POST.', { headers: ['Allow', 'POST'] });
     if (!sameOrigin(req)) return answerProblem(req, res, a, 403, 'This form can only be sent from this site.', { code: 'cross-origin' });
     const kind = bodyKind(req.headers['content-type']);
-    if (!kind) return answerProblem(req, res, a, 415, 'Send application/x-www-form-urlencoded or application/json.', { headers: ['Accept-Post', 'application/x-www-form-urlencoded, application/json'] });
+    if (!kind)
+      return answerProblem(req, res, a, 415, 'Send application/x-www-form-urlencoded or application/json.', {
+        headers: ['Accept-Post', 'application/x-www-form-urlencoded, application/json'],
+      });
     const length = Number(req.headers['content-length']);
     if (length > MAX_SIGNUP_BODY_BYTES) return tooLarge(req, res, a);
     const wait = buckets.take(clientKey(req.ip ?? req.socket.remoteAddress), now);
     if (wait > 0) {
       const seconds = String(Math.ceil(wait / 1000));
-      return answerProblem(req, res, a, 429, a.messages['signup.rateLimited'], { outcome: 'rate-limited', headers: ['Retry-After', seconds] });
+      return answerProblem(req, res, a, 429, a.messages['signup.rateLimited'], {
+        outcome: 'rate-limited',
+        headers: ['Retry-After', seconds],
+      });
     }
     const already = parsedBody(req);
     if (already) return void submit(req, res, a, already, now);
@@ -85,7 +91,13 @@ export function createSignupEndpoint(deps: SignupEndpointDeps): SignupEndpoint {
       .then((body) => {
         if ('status' in body) {
           if (body.status === 413) return tooLarge(req, res, a);
-          return answerProblem(req, res, a, body.status, body.status === 408 ? 'The form took too long to arrive.' : 'The body is not valid UTF-8.');
+          return answerProblem(
+            req,
+            res,
+            a,
+            body.status,
+            body.status === 408 ? 'The form took too long to arrive.' : 'The body is not valid UTF-8.',
+          );
         }
         return submit(req, res, a, parseFields(kind, body.text), now);
       })
@@ -111,10 +123,18 @@ export function createSignupEndpoint(deps: SignupEndpointDeps): SignupEndpoint {
     if ('error' in normalized) {
       const empty = normalized.error.code === 'empty' || normalized.error.code === 'not-a-string';
       const message = a.messages[empty ? 'signup.emailRequired' : 'signup.invalidEmail'];
-      return answerProblem(req, res, a, 422, message, { outcome: empty ? 'required' : 'invalid', field: 'email', code: normalized.error.code });
+      return answerProblem(req, res, a, 422, message, {
+        outcome: empty ? 'required' : 'invalid',
+        field: 'email',
+        code: normalized.error.code,
+      });
     }
     if (signup.requireConsent && !fields.consent) {
-      return answerProblem(req, res, a, 422, a.messages['signup.consentRequired'], { outcome: 'consent', field: 'consent', code: 'consent-required' });
+      return answerProblem(req, res, a, 422, a.messages['signup.consentRequired'], {
+        outcome: 'consent',
+        field: 'consent',
+        code: 'consent-required',
+      });
     }
     const subscriber = { email: normalized.email, subscribedAt: new Date(now).toISOString(), consent: fields.consent, lang };
     let result: 'added' | 'exists';
@@ -142,7 +162,10 @@ export function createSignupEndpoint(deps: SignupEndpointDeps): SignupEndpoint {
   }
 
   function unexpected(req: IncomingMessage, res: ServerResponse, a: Answerer, error: unknown): void {
-    logger.error('The signup endpoint failed', { code: 'ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE', error: error instanceof Error ? error.message : String(error) });
+    logger.error('The signup endpoint failed', {
+      code: 'ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE',
+      error: error instanceof Error ? error.message : String(error),
+    });
     if (!res.headersSent) answerProblem(req, res, a, 503, a.messages['signup.tryAgainLater'], { outcome: 'unavailable' });
     else res.destroy();
   }

@@ -38,7 +38,10 @@ export const signupAssets: SignupAssets = loadAssets();
  * catalogue (the negotiated language, with the site's `page.messages`), so the form speaks like the page.
  */
 export function signupFormLocals(signup: ResolvedSignup, lang: string, m: Messages, token: string): SignupFormLocals {
-  const outcomes = Object.fromEntries(Object.entries(OUTCOME_MESSAGE).map(([outcome, key]) => [outcome, m[key]])) as Record<SignupOutcome, string>;
+  const outcomes = Object.fromEntries(Object.entries(OUTCOME_MESSAGE).map(([outcome, key]) => [outcome, m[key]])) as Record<
+    SignupOutcome,
+    string
+  >;
   return {
     action: signup.path,
     token,

@@ -40,7 +40,10 @@ function mac(key: Buffer, issued: string): Buffer {
 
 /** One key per secret, derived for this purpose only: a form token is never valid as a preview token or cookie. */
 export function createFormTokens(secrets: readonly string[]): FormTokens {
-  const keys = secrets.length > 0 ? secrets.map((secret) => createHmac('sha256', secret).update('intermission/signup-form-key/v1').digest()) : [randomBytes(32)];
+  const keys =
+    secrets.length > 0
+      ? secrets.map((secret) => createHmac('sha256', secret).update('intermission/signup-form-key/v1').digest())
+      : [randomBytes(32)];
   const signing = keys[0] as Buffer;
   return {
     issue(now) {

@@ -41,4 +41,3 @@ export interface SignupFormLocals {
   inlineStyle: string;
   inlineScript: string;
 }
-

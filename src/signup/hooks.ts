@@ -6,7 +6,10 @@ import type { Logger } from '../types.js';
  */
 export function runHook(name: 'onSubscribe' | 'onLaunch', body: () => unknown, logger: Logger): Promise<void> {
   const failed = (error: unknown): void => {
-    logger.warn(`signup.${name} failed`, { code: 'WRN_INTERMISSION_SIGNUP_HOOK_FAILED', error: error instanceof Error ? error.message : String(error) });
+    logger.warn(`signup.${name} failed`, {
+      code: 'WRN_INTERMISSION_SIGNUP_HOOK_FAILED',
+      error: error instanceof Error ? error.message : String(error),
+    });
   };
   try {
     return Promise.resolve(body()).then(() => undefined, failed);

@@ -99,11 +99,13 @@ export type SubscriberStoreWarningHandler = (warning: SubscriberStoreError) => v
  * (express-rate-limit does the same). Returns the store for chaining.
  */
 export function checkSubscriberStore(store: unknown, field = 'signup.store'): SubscriberStore {
-  if (typeof store !== 'object' || store === null) throw new TypeError(`${field} must be a SubscriberStore object (add, remove, count, list)`);
+  if (typeof store !== 'object' || store === null)
+    throw new TypeError(`${field} must be a SubscriberStore object (add, remove, count, list)`);
   const record = store as Record<string, unknown>;
   const missing = ['add', 'remove', 'count', 'list'].filter((name) => typeof record[name] !== 'function');
   const wrong = ['claimLaunch', 'compact', 'close'].filter((name) => record[name] !== undefined && typeof record[name] !== 'function');
-  if (missing.length > 0) throw new TypeError(`${field} has no ${missing.join(', ')} method; a SubscriberStore needs add, remove, count and list`);
+  if (missing.length > 0)
+    throw new TypeError(`${field} has no ${missing.join(', ')} method; a SubscriberStore needs add, remove, count and list`);
   if (wrong.length > 0) throw new TypeError(`${field}.${wrong.join(', ')} must be a function when present`);
   return store as SubscriberStore;
 }

@@ -4,8 +4,22 @@
 
 /** Elements whose content is never prose a reader sees in the article body. */
 const NEVER_SHOWN = new Set([
-  'script', 'style', 'template', 'noscript', 'head', 'title', 'svg', 'math', 'iframe', 'object',
-  'canvas', 'audio', 'video', 'select', 'textarea', 'datalist',
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'head',
+  'title',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'canvas',
+  'audio',
+  'video',
+  'select',
+  'textarea',
+  'datalist',
 ]);
 
 /** Elements that show their content only with an `open` attribute. */
@@ -49,7 +63,10 @@ export function hiddenByStyle(style: string): boolean {
     const property = declaration.slice(0, colon).trim().toLowerCase();
     if (!Object.hasOwn(HIDING_VALUES, property)) continue;
     // Whitespace never matters inside these keywords, and `! important` is valid CSS.
-    let value = declaration.slice(colon + 1).replace(/\s+/g, '').toLowerCase();
+    let value = declaration
+      .slice(colon + 1)
+      .replace(/\s+/g, '')
+      .toLowerCase();
     if (value.endsWith('!important')) value = value.slice(0, -'!important'.length);
     if (HIDING_VALUES[property]?.includes(value)) return true;
   }

@@ -11,8 +11,13 @@ export function isWord(token: string): boolean {
 
 /** Collapses runs of whitespace (NBSP included) to one space and trims; drops control characters. */
 export function collapseWhitespace(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000E-\u001F\u007F]/g, '').replace(/\s+/g, ' ').trim();
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000E-\u001F\u007F]/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** Words in plain text: whitespace-separated runs holding at least one letter or digit. */

@@ -75,10 +75,9 @@ function readCapped(path: string, given: string): string {
     return buffer.toString('utf8', 0, length);
   } catch (err) {
     if (err instanceof TeaserFileError) throw err;
-    throw new TeaserFileError(
-      `Intermission: cannot read the teaser file ${where}: ${reason(err)}. Check that it is a readable file.`,
-      { cause: err },
-    );
+    throw new TeaserFileError(`Intermission: cannot read the teaser file ${where}: ${reason(err)}. Check that it is a readable file.`, {
+      cause: err,
+    });
   } finally {
     closeSync(fd);
   }

@@ -71,52 +71,60 @@ describeWithChromium('accessibility of the built-in pages (axe)', (options: Laun
 
   for (const { lang, dir } of LANGUAGES) {
     for (const variant of VARIANT_NAMES) {
-      it(`${variant} (${lang}): 0 violations, light and dark, 375 and 1280 px`, async () => {
+      it(
+        `${variant} (${lang}): 0 violations, light and dark, 375 and 1280 px`,
+        async () => {
+          if (!browser || !server) throw new Error('the browser or the page server did not start');
+          const context = await browser.newContext({ viewport: VIEWPORTS[0][1], deviceScaleFactor: 1 });
+          try {
+            const page = await fixedTimePage(context);
+            const problems = await watchProblems(page, server.origin);
+            await page.goto(server.url(variant, lang), { waitUntil: 'load' });
+            expect(await page.evaluate<string>('document.documentElement.lang')).toBe(lang);
+            expect(await page.evaluate<string>('getComputedStyle(document.documentElement).direction')).toBe(dir);
+            const failures = await checkAllLayouts(page, `${variant} (${lang})`);
+            expect(failures, failures.join('\n')).toEqual([]);
+            expect(await problems()).toEqual([]);
+          } finally {
+            await context.close();
+          }
+        },
+        PAGE_TIMEOUT,
+      );
+    }
+
+    it(
+      `coming-soon once launch has passed on the client (${lang}): 0 violations`,
+      async () => {
         if (!browser || !server) throw new Error('the browser or the page server did not start');
         const context = await browser.newContext({ viewport: VIEWPORTS[0][1], deviceScaleFactor: 1 });
         try {
           const page = await fixedTimePage(context);
           const problems = await watchProblems(page, server.origin);
-          await page.goto(server.url(variant, lang), { waitUntil: 'load' });
-          expect(await page.evaluate<string>('document.documentElement.lang')).toBe(lang);
-          expect(await page.evaluate<string>('getComputedStyle(document.documentElement).direction')).toBe(dir);
-          const failures = await checkAllLayouts(page, `${variant} (${lang})`);
+          await page.goto(server.url('coming-soon-countdown-teaser', lang), { waitUntil: 'load' });
+          // Past launch: at its next tick the countdown gives way to the "we're live" text.
+          await page.clock.setFixedTime(NOW + 4 * 24 * 3600_000);
+          await page.locator('.countdown-live').waitFor();
+          expect(await page.locator('[data-countdown]').count()).toBe(0);
+          // The reload link is reached by keyboard and shows where focus is, in both themes.
+          await page.keyboard.press('Tab');
+          expect(await page.evaluate<boolean>("document.activeElement.matches('.countdown-live a')")).toBe(true);
+          for (const colorScheme of COLOR_SCHEMES) {
+            await page.emulateMedia({ colorScheme });
+            const ring = await page.evaluate<string>(
+              "(function (s) { return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; })(getComputedStyle(document.activeElement))",
+            );
+            expect(ring).toMatch(/^solid 3px rgb/);
+          }
+          const failures = await checkAllLayouts(page, `launched (${lang})`);
           expect(failures, failures.join('\n')).toEqual([]);
           expect(await problems()).toEqual([]);
         } finally {
           await context.close();
         }
-      }, PAGE_TIMEOUT);
-    }
-
-    it(`coming-soon once launch has passed on the client (${lang}): 0 violations`, async () => {
-      if (!browser || !server) throw new Error('the browser or the page server did not start');
-      const context = await browser.newContext({ viewport: VIEWPORTS[0][1], deviceScaleFactor: 1 });
-      try {
-        const page = await fixedTimePage(context);
-        const problems = await watchProblems(page, server.origin);
-        await page.goto(server.url('coming-soon-countdown-teaser', lang), { waitUntil: 'load' });
-        // Past launch: at its next tick the countdown gives way to the "we're live" text.
-        await page.clock.setFixedTime(NOW + 4 * 24 * 3600_000);
-        await page.locator('.countdown-live').waitFor();
-        expect(await page.locator('[data-countdown]').count()).toBe(0);
-        // The reload link is reached by keyboard and shows where focus is, in both themes.
-        await page.keyboard.press('Tab');
-        expect(await page.evaluate<boolean>("document.activeElement.matches('.countdown-live a')")).toBe(true);
-        for (const colorScheme of COLOR_SCHEMES) {
-          await page.emulateMedia({ colorScheme });
-          const ring = await page.evaluate<string>(
-            "(function (s) { return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor; })(getComputedStyle(document.activeElement))",
-          );
-          expect(ring).toMatch(/^solid 3px rgb/);
-        }
-        const failures = await checkAllLayouts(page, `launched (${lang})`);
-        expect(failures, failures.join('\n')).toEqual([]);
-        expect(await problems()).toEqual([]);
-      } finally {
-        await context.close();
-      }
-    }, PAGE_TIMEOUT);
+      },
+      PAGE_TIMEOUT,
+    );
   }
 
   it('the check can fail: a page with a real violation is reported', async () => {

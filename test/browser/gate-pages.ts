@@ -70,7 +70,11 @@ export const VARIANTS = {
   'coming-soon-teaser': { mode: 'coming-soon', teaser: TEASER },
   'coming-soon-countdown-teaser': { mode: 'coming-soon', launchAt: LAUNCH_AT, teaser: TEASER },
   // The launch list's form with its consent checkbox (nothing is posted here: the file stays unwritten).
-  'coming-soon-signup': { mode: 'coming-soon', launchAt: LAUNCH_AT, signup: { requireConsent: true, file: join(tmpdir(), 'intermission-browser-variants', 'subscribers.jsonl') } },
+  'coming-soon-signup': {
+    mode: 'coming-soon',
+    launchAt: LAUNCH_AT,
+    signup: { requireConsent: true, file: join(tmpdir(), 'intermission-browser-variants', 'subscribers.jsonl') },
+  },
 } as const satisfies Record<string, IntermissionOptions>;
 
 export type Variant = keyof typeof VARIANTS;

@@ -89,8 +89,7 @@ function routes(templates: Templates): Record<string, () => string> {
           readingMinutes: 9,
         },
       }),
-    '/coming-soon-plain': () =>
-      templates.render('coming-soon', { ...base('coming-soon'), ...launch(Date.now() + 5 * HOUR + 3 * MINUTE) }),
+    '/coming-soon-plain': () => templates.render('coming-soon', { ...base('coming-soon'), ...launch(Date.now() + 5 * HOUR + 3 * MINUTE) }),
     // Rendered (say, cached) an hour ago for a launch a minute ago: the client is past launch.
     '/launched': () => {
       const now = Date.now();
@@ -100,8 +99,7 @@ function routes(templates: Templates): Record<string, () => string> {
     '/launching': () => templates.render('coming-soon', { ...base('coming-soon'), ...launch(Date.now() + 1_500) }),
     '/fallback': () =>
       fallbackPage({ kind: 'maintenance', lang: 'en', title: 'Down', heading: 'We’ll be back soon', message: 'Back soon.' }),
-    '/notice': () =>
-      noticePage({ title: 'Preview link expired', message: 'This preview link has expired. Ask for a new one.' }),
+    '/notice': () => noticePage({ title: 'Preview link expired', message: 'This preview link has expired. Ask for a new one.' }),
   };
 }
 
@@ -221,9 +219,7 @@ describeWithChromium('built-in pages in Chromium', (options: LaunchOptions) => {
         expect(await page.locator('main').count()).toBe(1);
         expect(await page.locator('h1').count()).toBe(1);
         // The inline style applied (the hash matched): the card has a border radius.
-        expect(await page.evaluate<string>("getComputedStyle(document.querySelector('.card')).borderTopLeftRadius")).not.toBe(
-          '0px',
-        );
+        expect(await page.evaluate<string>("getComputedStyle(document.querySelector('.card')).borderTopLeftRadius")).not.toBe('0px');
       } finally {
         await context.close();
       }

@@ -132,7 +132,10 @@ describe('down and up', () => {
 
   it('up writes mode off explicitly and keeps previewsValidAfter', async () => {
     const { file, env } = sandbox();
-    writeFileSync(file, JSON.stringify({ mode: 'maintenance', until: iso(NOW + HOUR), updatedAt: iso(NOW - HOUR), previewsValidAfter: iso(NOW - MINUTE) }));
+    writeFileSync(
+      file,
+      JSON.stringify({ mode: 'maintenance', until: iso(NOW + HOUR), updatedAt: iso(NOW - HOUR), previewsValidAfter: iso(NOW - MINUTE) }),
+    );
     const result = await run(['up', '--state-file', file], { env });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('The site is up');
@@ -143,7 +146,13 @@ describe('down and up', () => {
     const { file, env } = sandbox();
     writeFileSync(file, JSON.stringify({ mode: 'off', message: 'old', updatedAt: iso(NOW - HOUR), previewsValidAfter: iso(NOW - MINUTE) }));
     expect((await run(['down', '--until', '2h', '--state-file', file], { env })).code).toBe(0);
-    expect(readState(file)).toEqual({ mode: 'maintenance', until: iso(NOW + 2 * HOUR), updatedAt: iso(NOW), updatedBy: ME, previewsValidAfter: iso(NOW - MINUTE) });
+    expect(readState(file)).toEqual({
+      mode: 'maintenance',
+      until: iso(NOW + 2 * HOUR),
+      updatedAt: iso(NOW),
+      updatedBy: ME,
+      previewsValidAfter: iso(NOW - MINUTE),
+    });
   });
 
   it('down over an invalid state overwrites it, revoking previews since their last revocation is unknown', async () => {
@@ -160,7 +169,9 @@ describe('down and up', () => {
     await run(['down', '--state-file', file], { env });
     const result = await run(['down', '--at', '1h', '--until', '2h', '--state-file', file], { env });
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`intermission: warning: the site was closed (maintenance); it is open now until ${iso(NOW + HOUR)}, when the planned window starts\n`);
+    expect(result.stderr).toBe(
+      `intermission: warning: the site was closed (maintenance); it is open now until ${iso(NOW + HOUR)}, when the planned window starts\n`,
+    );
   });
 
   it('down --json prints the state written, with warnings', async () => {
@@ -233,7 +244,13 @@ describe('status', () => {
     expect(before.stdout).toMatch(/^Mode: +off \(open now\)$/m);
     expect(before.stdout).toMatch(/^Closes: +2030-01-01T02:00:00.000Z, in 1h \(maintenance\)$/m);
     const beforeJson = asStatus((await run(['status', '--json', '--state-file', file], { env, now: NOW + HOUR })).stdout);
-    expect(beforeJson).toMatchObject({ mode: 'off', configuredMode: 'maintenance', changesAt: '2030-01-01T02:00:00.000Z', changesTo: 'maintenance', secondsLeft: 3600 });
+    expect(beforeJson).toMatchObject({
+      mode: 'off',
+      configuredMode: 'maintenance',
+      changesAt: '2030-01-01T02:00:00.000Z',
+      changesTo: 'maintenance',
+      secondsLeft: 3600,
+    });
 
     const during = asStatus((await run(['status', '--json', '--state-file', file], { env, now: NOW + 3 * HOUR })).stdout);
     expect(during).toMatchObject({ mode: 'maintenance', changesAt: '2030-01-01T04:00:00.000Z', changesTo: 'off', secondsLeft: 3600 });
@@ -251,9 +268,17 @@ describe('status', () => {
   it('falls back to the config and environment when the store holds no state', async () => {
     const { file, env } = sandbox();
     const fromDefault = asStatus((await run(['status', '--json', '--state-file', file], { env })).stdout);
-    expect(fromDefault).toMatchObject({ mode: 'off', configuredMode: 'off', source: 'default', target: `state file ${file}`, updatedAt: null });
+    expect(fromDefault).toMatchObject({
+      mode: 'off',
+      configuredMode: 'off',
+      source: 'default',
+      target: `state file ${file}`,
+      updatedAt: null,
+    });
 
-    const fromEnv = await run(['status', '--state-file', file], { env: { ...env, INTERMISSION_MODE: 'maintenance', INTERMISSION_UNTIL: '2030-01-01T01:00:00Z' } });
+    const fromEnv = await run(['status', '--state-file', file], {
+      env: { ...env, INTERMISSION_MODE: 'maintenance', INTERMISSION_UNTIL: '2030-01-01T01:00:00Z' },
+    });
     expect(fromEnv.code).toBe(0);
     expect(fromEnv.stdout).toMatch(/^Mode: +maintenance/m);
     expect(fromEnv.stdout).toMatch(/^Source: +env \(state file .* holds no state\)$/m);
@@ -270,7 +295,9 @@ describe('status', () => {
     const result = await run(['status', '--state-file', file], { env });
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^intermission: state file .*state\.json is not a valid state \(mode: .*\); fix it by hand, or overwrite it with intermission down or intermission up\n$/);
+    expect(result.stderr).toMatch(
+      /^intermission: state file .*state\.json is not a valid state \(mode: .*\); fix it by hand, or overwrite it with intermission down or intermission up\n$/,
+    );
 
     const asJson = await run(['status', '--json', '--state-file', file], { env });
     expect(asJson.code).toBe(4);
@@ -301,19 +328,27 @@ describe('control characters (terminal and text injection)', () => {
     const { file, env } = sandbox();
     const result = await run(['down', '--message', message, '--state-file', file], { env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('intermission: --message contains a control character (a newline, tab, escape...); write it on one line of plain text\n');
+    expect(result.stderr).toBe(
+      'intermission: --message contains a control character (a newline, tab, escape...); write it on one line of plain text\n',
+    );
     expect(existsSync(file)).toBe(false);
   });
 
-  it.each(['message', 'updatedBy'])('a stored state with a control character in %s is invalid: exit 4, and nothing raw printed', async (field) => {
-    const { file, env } = sandbox();
-    writeFileSync(file, JSON.stringify({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ops\u001b[2J\u001b[32mfaked' }));
-    const result = await run(['status', '--state-file', file], { env });
-    expect(result.code).toBe(4);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`(${field}: must not contain control characters`);
-    expect(result.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
-  });
+  it.each(['message', 'updatedBy'])(
+    'a stored state with a control character in %s is invalid: exit 4, and nothing raw printed',
+    async (field) => {
+      const { file, env } = sandbox();
+      writeFileSync(
+        file,
+        JSON.stringify({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ops\u001b[2J\u001b[32mfaked' }),
+      );
+      const result = await run(['status', '--state-file', file], { env });
+      expect(result.code).toBe(4);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`(${field}: must not contain control characters`);
+      expect(result.stderr.slice(0, -1)).not.toMatch(RAW_CONTROL);
+    },
+  );
 
   it('escapes control characters in the store name, in status, warnings and errors', async () => {
     const { env } = sandbox();
@@ -342,8 +377,16 @@ describe('usage errors exit 2 with a helpful message', () => {
     ['unknown option', ['down', '--untill', '1h'], /unknown option --untill for intermission down; did you mean --until\?/],
     ['bad duration', ['down', '--until', 'tomorrow'], /--until "tomorrow" is not a time; write a duration from now like 30m/],
     ['date without a zone', ['down', '--until', '2030-01-01T10:00:00'], /--until "2030-01-01T10:00:00" is not a time/],
-    ['until in the past', ['down', '--until', '2029-12-31T23:00:00Z'], /--until 2029-12-31T23:00:00.000Z is not after now; give a later time/],
-    ['until before at', ['down', '--at', '2h', '--until', '1h'], /--until .* is not after --at .*\(durations count from now, not from --at\)/],
+    [
+      'until in the past',
+      ['down', '--until', '2029-12-31T23:00:00Z'],
+      /--until 2029-12-31T23:00:00.000Z is not after now; give a later time/,
+    ],
+    [
+      'until before at',
+      ['down', '--at', '2h', '--until', '1h'],
+      /--until .* is not after --at .*\(durations count from now, not from --at\)/,
+    ],
     ['at in the past', ['down', '--at', '2029-12-31T23:00:00Z'], /--at .* is in the past/],
     ['launch-at without coming-soon', ['down', '--launch-at', '1d'], /--launch-at only applies to coming-soon mode; add --coming-soon/],
     ['until and launch-at', ['down', '--coming-soon', '--launch-at', '1d', '--until', '2d'], /give only --launch-at/],
@@ -405,18 +448,33 @@ describe('help', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints the commands and exit codes', async (flag) => {
     const result = await run([flag]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    for (const text of ['down', 'up', 'status', 'preview-link', 'revoke-previews', 'secret', '--state-file', 'INTERMISSION_REDIS_URL', '3  store unreachable', 'subscribers export', '--subscribers-file']) {
+    for (const text of [
+      'down',
+      'up',
+      'status',
+      'preview-link',
+      'revoke-previews',
+      'secret',
+      '--state-file',
+      'INTERMISSION_REDIS_URL',
+      '3  store unreachable',
+      'subscribers export',
+      '--subscribers-file',
+    ]) {
       expect(result.stdout).toContain(text);
     }
   });
 
-  it.each(['down', 'up', 'status', 'preview-link', 'revoke-previews', 'secret'])('%s --help prints its usage, even among other options', async (command) => {
-    const result = await run([command, '--bogus', '--help']);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`Usage: intermission ${command}`);
-    expect(result.stdout).toContain('Exit codes:');
-    expect((await run(['help', command])).stdout).toBe(result.stdout);
-  });
+  it.each(['down', 'up', 'status', 'preview-link', 'revoke-previews', 'secret'])(
+    '%s --help prints its usage, even among other options',
+    async (command) => {
+      const result = await run([command, '--bogus', '--help']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain(`Usage: intermission ${command}`);
+      expect(result.stdout).toContain('Exit codes:');
+      expect((await run(['help', command])).stdout).toBe(result.stdout);
+    },
+  );
 });
 
 describe('revoke-previews', () => {
@@ -463,7 +521,9 @@ describe('preview-link', () => {
     const result = await run(['preview-link'], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^intermission: no secret to sign the link with; set INTERMISSION_SECRET \(generate one with intermission secret\)/);
+    expect(result.stderr).toMatch(
+      /^intermission: no secret to sign the link with; set INTERMISSION_SECRET \(generate one with intermission secret\)/,
+    );
   });
 
   it('prints a link whose token verifies and lands on --next', async () => {
@@ -476,7 +536,10 @@ describe('preview-link', () => {
     expect(result.stdout).toMatch(/^https:\/\/example\.com\/__intermission\/preview\?token=[A-Za-z0-9._-]+\n$/);
     const verdict = verifyPreviewToken(createKeyRing([SECRET]), url.searchParams.get('token'), NOW + MINUTE);
     expect(verdict).toEqual({ ok: true, next: '/blog/launch?ref=preview', issuedAt: NOW, expiresAt: NOW + 2 * HOUR });
-    expect(verifyPreviewToken(createKeyRing([SECRET]), url.searchParams.get('token'), NOW + 2 * HOUR)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(verifyPreviewToken(createKeyRing([SECRET]), url.searchParams.get('token'), NOW + 2 * HOUR)).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
     expect(result.stderr).toContain(`works until ${iso(NOW + 2 * HOUR)}`);
   });
 
@@ -539,7 +602,9 @@ describe('Redis target', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.code).toBe(3);
     // The error of the same redisStore the app uses, and the CLI's fix.
-    expect(result.stderr).toMatch(/^intermission: Could not connect to Redis within 2000 ms: Redis key "intermission:state" at redis:\/\/127\.0\.0\.1:1 .*; check --redis-url/);
+    expect(result.stderr).toMatch(
+      /^intermission: Could not connect to Redis within 2000 ms: Redis key "intermission:state" at redis:\/\/127\.0\.0\.1:1 .*; check --redis-url/,
+    );
     const down = await run(['down', '--json', '--redis-url', 'redis://:hunter2@127.0.0.1:1']);
     expect(down.code).toBe(3);
     expect(down.stderr).not.toContain('hunter2');
@@ -573,7 +638,12 @@ describeRedis('Redis target on a real redis-server', () => {
 
       const down = await run(['down', '--until', '30m', '--redis-url', server.url, '--redis-key', key], { env });
       expect(down).toMatchObject({ code: 0, stderr: '' });
-      expect(JSON.parse((await raw.get(key)) ?? 'null')).toEqual({ mode: 'maintenance', until: iso(NOW + 30 * MINUTE), updatedAt: iso(NOW), updatedBy: ME });
+      expect(JSON.parse((await raw.get(key)) ?? 'null')).toEqual({
+        mode: 'maintenance',
+        until: iso(NOW + 30 * MINUTE),
+        updatedAt: iso(NOW),
+        updatedBy: ME,
+      });
       await expect.poll(() => messages).toEqual([iso(NOW)]);
 
       const status = asStatus((await run(['status', '--json', '--redis-url', server.url, '--redis-key', key], { env })).stdout);
@@ -626,10 +696,15 @@ describeRedis('Redis target on a real redis-server', () => {
 describe('the real executable', () => {
   const exec = (file: string, args: string[]): Promise<Run> =>
     new Promise((resolve) => {
-      execFile(file, args, { cwd: REPO, env: { ...process.env, INTERMISSION_STATE_FILE: '', INTERMISSION_REDIS_URL: '' }, timeout: 30_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        file,
+        args,
+        { cwd: REPO, env: { ...process.env, INTERMISSION_STATE_FILE: '', INTERMISSION_REDIS_URL: '' }, timeout: 30_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
 
   it('runs as an entry point under tsx (src/cli/main.ts)', async () => {

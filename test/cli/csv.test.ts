@@ -32,6 +32,8 @@ describe('csvRecord', () => {
     expect(csvRecord({ email: 'ada@example.com', subscribedAt: '2030-01-01T00:00:00.000Z', consent: true, lang: 'pt-BR' })).toBe(
       'ada@example.com,2030-01-01T00:00:00.000Z,true,pt-BR\r\n',
     );
-    expect(csvRecord({ email: '-x@example.com', subscribedAt: '2030-01-01T00:00:00.000Z', consent: false })).toBe("'-x@example.com,2030-01-01T00:00:00.000Z,false,\r\n");
+    expect(csvRecord({ email: '-x@example.com', subscribedAt: '2030-01-01T00:00:00.000Z', consent: false })).toBe(
+      "'-x@example.com,2030-01-01T00:00:00.000Z,false,\r\n",
+    );
   });
 });

@@ -47,13 +47,55 @@ interface Variant {
 }
 const ALL = ['--state-file', '--redis-url', '--redis-key', '--subscribers-file', '--subscribers-key'];
 const VARIANTS: Variant[] = [
-  { name: 'no target flag', env: 'files', flags: [], state: { target: 'S', ignored: [] }, subscribers: { target: 'F', ignored: [] }, none: [] },
-  { name: '--state-file', env: 'files', flags: ['--state-file', 'S2'], state: { target: 'S2', ignored: [] }, subscribers: { target: 'F', ignored: ['--state-file'] }, none: ['--state-file'] },
+  {
+    name: 'no target flag',
+    env: 'files',
+    flags: [],
+    state: { target: 'S', ignored: [] },
+    subscribers: { target: 'F', ignored: [] },
+    none: [],
+  },
+  {
+    name: '--state-file',
+    env: 'files',
+    flags: ['--state-file', 'S2'],
+    state: { target: 'S2', ignored: [] },
+    subscribers: { target: 'F', ignored: ['--state-file'] },
+    none: ['--state-file'],
+  },
   // The subscriber file (here from the environment) wins over the Redis URL, which the state store shares.
-  { name: '--redis-url', env: 'files', flags: ['--redis-url', 'URL'], state: { target: 'R:intermission:state', ignored: [] }, subscribers: { target: 'F', ignored: ['--redis-url'] }, none: ['--redis-url'] },
-  { name: '--redis-key', env: 'files', flags: ['--redis-key', STATE_KEY], state: { target: 'S', ignored: ['--redis-key'] }, subscribers: { target: 'F', ignored: ['--redis-key'] }, none: ['--redis-key'] },
-  { name: '--subscribers-file', env: 'files', flags: ['--subscribers-file', 'F2'], state: { target: 'S', ignored: ['--subscribers-file'] }, subscribers: { target: 'F2', ignored: [] }, none: ['--subscribers-file'] },
-  { name: '--subscribers-key', env: 'files', flags: ['--subscribers-key', SUBSCRIBERS_KEY], state: { target: 'S', ignored: ['--subscribers-key'] }, subscribers: { target: 'F', ignored: ['--subscribers-key'] }, none: ['--subscribers-key'] },
+  {
+    name: '--redis-url',
+    env: 'files',
+    flags: ['--redis-url', 'URL'],
+    state: { target: 'R:intermission:state', ignored: [] },
+    subscribers: { target: 'F', ignored: ['--redis-url'] },
+    none: ['--redis-url'],
+  },
+  {
+    name: '--redis-key',
+    env: 'files',
+    flags: ['--redis-key', STATE_KEY],
+    state: { target: 'S', ignored: ['--redis-key'] },
+    subscribers: { target: 'F', ignored: ['--redis-key'] },
+    none: ['--redis-key'],
+  },
+  {
+    name: '--subscribers-file',
+    env: 'files',
+    flags: ['--subscribers-file', 'F2'],
+    state: { target: 'S', ignored: ['--subscribers-file'] },
+    subscribers: { target: 'F2', ignored: [] },
+    none: ['--subscribers-file'],
+  },
+  {
+    name: '--subscribers-key',
+    env: 'files',
+    flags: ['--subscribers-key', SUBSCRIBERS_KEY],
+    state: { target: 'S', ignored: ['--subscribers-key'] },
+    subscribers: { target: 'F', ignored: ['--subscribers-key'] },
+    none: ['--subscribers-key'],
+  },
   {
     name: 'files, set once',
     env: 'bare',
@@ -98,8 +140,13 @@ describeRedis('every command × every target flag, on real files and a real redi
     server = await startRedis();
     const { env } = sandbox();
     // A state in both keys (revoke-previews refuses an absent key), subscribers in the list's key.
-    for (const key of ['intermission:state', STATE_KEY]) expect((await run(['up', '--redis-url', server.url, '--redis-key', key], { env })).code).toBe(0);
-    await seed(redisSubscriberStore({ url: server.url }, { key: SUBSCRIBERS_KEY }), ['ada@example.com', 'bob@example.com', 'cy@example.com']);
+    for (const key of ['intermission:state', STATE_KEY])
+      expect((await run(['up', '--redis-url', server.url, '--redis-key', key], { env })).code).toBe(0);
+    await seed(redisSubscriberStore({ url: server.url }, { key: SUBSCRIBERS_KEY }), [
+      'ada@example.com',
+      'bob@example.com',
+      'cy@example.com',
+    ]);
   });
   afterAll(async () => {
     await server.stop();
@@ -123,14 +170,16 @@ describeRedis('every command × every target flag, on real files and a real redi
 
   it.each(cases)('%s with %s', async (_name, _variant, kind, args, variant) => {
     const { env, paths, out } = await setup();
-    const fill = (arg: string): string => (arg === 'URL' ? server.url : arg === '{out}' ? out() : arg in paths ? paths[arg as keyof typeof paths] : arg);
+    const fill = (arg: string): string =>
+      arg === 'URL' ? server.url : arg === '{out}' ? out() : arg in paths ? paths[arg as keyof typeof paths] : arg;
     const fullEnv = variant.env === 'files' ? { ...env, INTERMISSION_STATE_FILE: paths.S, INTERMISSION_SUBSCRIBERS_FILE: paths.F } : env;
     const label = (target: string): string => {
       if (target.startsWith('R:')) return `redis ${target.slice(2)} at ${server.url}`;
       const path = paths[target as keyof typeof paths];
       return target.startsWith('S') ? `state file ${path}` : `subscriber file ${path}`;
     };
-    const invoke = (json: boolean): Promise<Run> => run([...args.map(fill), ...variant.flags.map(fill), ...(json ? ['--json'] : [])], { env: fullEnv });
+    const invoke = (json: boolean): Promise<Run> =>
+      run([...args.map(fill), ...variant.flags.map(fill), ...(json ? ['--json'] : [])], { env: fullEnv });
 
     const machine = await invoke(true);
     expect(machine.stderr).not.toMatch(/"error"/);

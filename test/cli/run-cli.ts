@@ -48,9 +48,18 @@ export function sandbox(): { dir: string; env: Record<string, string> } {
 }
 
 /** Adds subscribers through the real store the app uses (`subscribedAt` one second apart, in order). */
-export async function seed(store: SubscriberStore, emails: readonly string[], options: { consent?: boolean; lang?: string } = {}): Promise<void> {
+export async function seed(
+  store: SubscriberStore,
+  emails: readonly string[],
+  options: { consent?: boolean; lang?: string } = {},
+): Promise<void> {
   for (const [i, email] of emails.entries()) {
-    await store.add({ email, subscribedAt: new Date(NOW - (emails.length - i) * 1000).toISOString(), consent: options.consent ?? true, ...(options.lang !== undefined && { lang: options.lang }) });
+    await store.add({
+      email,
+      subscribedAt: new Date(NOW - (emails.length - i) * 1000).toISOString(),
+      consent: options.consent ?? true,
+      ...(options.lang !== undefined && { lang: options.lang }),
+    });
   }
   await store.close?.();
 }
@@ -61,4 +70,3 @@ export async function subscriberFile(dir: string, emails: readonly string[], nam
   await seed(fileSubscriberStore({ path }), emails);
   return path;
 }
-

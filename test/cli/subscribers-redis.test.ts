@@ -22,15 +22,29 @@ describeRedis('subscribers on a real redis-server', () => {
 
   it('count, export and remove work on the list the app writes; compact says it is not needed', async () => {
     const key = `cli-subscribers-${Date.now()}`;
-    await seed(redisSubscriberStore({ url: server.url }, { key }), ['ada@example.com', '+plus@example.com', 'cy@example.com'], { lang: 'fr' });
+    await seed(redisSubscriberStore({ url: server.url }, { key }), ['ada@example.com', '+plus@example.com', 'cy@example.com'], {
+      lang: 'fr',
+    });
     const env = { INTERMISSION_REDIS_URL: server.url, INTERMISSION_SUBSCRIBERS_KEY: key };
     expect(await run(['subscribers', 'count'], { env })).toEqual({ code: 0, stdout: '3\n', stderr: '' });
     const csv = await run(['subscribers', 'export', '--redis-url', server.url, '--subscribers-key', key]);
-    expect(csv.stdout.split('\r\n')).toEqual(['email,subscribedAt,consent,lang', `ada@example.com,${at(3)},true,fr`, `'+plus@example.com,${at(2)},true,fr`, `cy@example.com,${at(1)},true,fr`, '']);
+    expect(csv.stdout.split('\r\n')).toEqual([
+      'email,subscribedAt,consent,lang',
+      `ada@example.com,${at(3)},true,fr`,
+      `'+plus@example.com,${at(2)},true,fr`,
+      `cy@example.com,${at(1)},true,fr`,
+      '',
+    ]);
 
     const removed = await run(['subscribers', 'remove', 'ada@example.com', '--json'], { env });
     expect(removed.code).toBe(0);
-    expect(JSON.parse(removed.stdout)).toEqual({ target: `redis ${key} at ${server.url}`, email: 'ada@example.com', removed: true, compacted: null, similar: [] });
+    expect(JSON.parse(removed.stdout)).toEqual({
+      target: `redis ${key} at ${server.url}`,
+      email: 'ada@example.com',
+      removed: true,
+      compacted: null,
+      similar: [],
+    });
     const raw = createClient({ url: server.url });
     raw.on('error', () => {});
     await raw.connect();

@@ -38,7 +38,9 @@ describe('subscribers count', () => {
     const result = await run(['subscribers', 'count', '--subscribers-file', join(dir, 'nope.jsonl')], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('0\n');
-    expect(result.stderr).toMatch(/^intermission: warning: subscriber file .*nope\.jsonl does not exist \(yet\): the list is empty; check that the path/);
+    expect(result.stderr).toMatch(
+      /^intermission: warning: subscriber file .*nope\.jsonl does not exist \(yet\): the list is empty; check that the path/,
+    );
   });
 
   it('a directory in place of the file exits 3 with the store code', async () => {
@@ -47,7 +49,9 @@ describe('subscribers count', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
     expect(asError(result.stderr).error.code).toBe('ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE');
-    expect(asError(result.stderr).error.message).toMatch(/check the path and its permissions \(--subscribers-file or INTERMISSION_SUBSCRIBERS_FILE\)/);
+    expect(asError(result.stderr).error.message).toMatch(
+      /check the path and its permissions \(--subscribers-file or INTERMISSION_SUBSCRIBERS_FILE\)/,
+    );
   });
 
   it("without a list reads the app's default file in the working directory, and refuses a bad Redis URL", async () => {
@@ -145,7 +149,12 @@ describe('subscribers export', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readFileSync(out, 'utf8')).toBe((await run(['subscribers', 'export'], { env })).stdout);
     const json = await run(['subscribers', 'export', '--format', 'json', '--output', join(dir, 'export.json'), '--json'], { env });
-    expect(JSON.parse(json.stdout)).toEqual({ target: expect.stringMatching(/^subscriber file /) as unknown, output: join(dir, 'export.json'), format: 'json', count: 3 });
+    expect(JSON.parse(json.stdout)).toEqual({
+      target: expect.stringMatching(/^subscriber file /) as unknown,
+      output: join(dir, 'export.json'),
+      format: 'json',
+      count: 3,
+    });
     // No temporary file is left beside it.
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
@@ -157,7 +166,10 @@ describe('subscribers export', () => {
     const refused = await run(['subscribers', 'export', '--output', out, '--json'], { env });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(asError(refused.stderr).error).toEqual({ code: 'ERR_INTERMISSION_OUTPUT_FILE', message: `${out} already exists; pass --force to replace it, or choose another --output` });
+    expect(asError(refused.stderr).error).toEqual({
+      code: 'ERR_INTERMISSION_OUTPUT_FILE',
+      message: `${out} already exists; pass --force to replace it, or choose another --output`,
+    });
     expect(readFileSync(out, 'utf8')).toBe('keep me');
 
     const forced = await run(['subscribers', 'export', '--output', out, '--force'], { env });
@@ -228,7 +240,9 @@ describe('subscribers remove', () => {
     const { file, env } = await listOf(['ada@example.com', 'bob@example.com']);
     const result = await run(['subscribers', 'remove', 'ada@EXAMPLE.com'], { env });
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Removed ada@example\.com \(subscriber file .*\)\.\nThe file was compacted: no removed address is left on the disk \(1 kept\)\.\n$/);
+    expect(result.stdout).toMatch(
+      /^Removed ada@example\.com \(subscriber file .*\)\.\nThe file was compacted: no removed address is left on the disk \(1 kept\)\.\n$/,
+    );
     expect(readFileSync(file, 'utf8')).not.toContain('ada@');
     expect((await run(['subscribers', 'count'], { env })).stdout).toBe('1\n');
   });
@@ -254,8 +268,13 @@ describe('subscribers remove', () => {
     const result = await run(['subscribers', 'remove', 'ada.lovelace@example.com'], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('ada.lovelace@example.com was not on the list');
-    expect(result.stdout).toContain('On the list with other letter case: Ada.Lovelace@example.com. The part before the @ is case-sensitive');
-    const json = JSON.parse((await run(['subscribers', 'remove', 'ada.lovelace@example.com', '--json'], { env })).stdout) as { removed: boolean; similar: string[] };
+    expect(result.stdout).toContain(
+      'On the list with other letter case: Ada.Lovelace@example.com. The part before the @ is case-sensitive',
+    );
+    const json = JSON.parse((await run(['subscribers', 'remove', 'ada.lovelace@example.com', '--json'], { env })).stdout) as {
+      removed: boolean;
+      similar: string[];
+    };
     expect(json).toMatchObject({ removed: false, similar: ['Ada.Lovelace@example.com'] });
     expect((await run(['subscribers', 'count'], { env })).stdout).toBe('2\n');
   });
@@ -294,7 +313,12 @@ describe('subscribers compact', () => {
     const result = await run(['subscribers', 'compact'], { env });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Compacted subscriber file .*: 2 subscribers kept, 2 lines dropped\.\n$/);
-    expect(readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { email: string }).email)).toEqual(['ada@example.com', 'cy@example.com']);
+    expect(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { email: string }).email),
+    ).toEqual(['ada@example.com', 'cy@example.com']);
     const again = await run(['subscribers', 'compact', '--json'], { env });
     expect(JSON.parse(again.stdout)).toEqual({ target: `subscriber file ${file}`, compacted: true, subscribers: 2, droppedLines: 0 });
   });
@@ -304,8 +328,16 @@ describe('control characters in what the subscriber commands print', () => {
   it('a path with an escape sequence is shown escaped', async () => {
     const { dir, env } = sandbox();
     const file = await subscriberFile(dir, ['ada@example.com'], 'list\u001b[31m.jsonl');
-    for (const args of [['count'], ['remove', 'ada@example.com'], ['compact'], ['export', '--output', join(dir, 'x\u001b[2J.csv')], ['count', '--subscribers-file', join(dir, 'gone\u001b[2J')]]) {
-      const result = await run(['subscribers', ...args, ...(args.includes('--subscribers-file') ? [] : ['--subscribers-file', file])], { env });
+    for (const args of [
+      ['count'],
+      ['remove', 'ada@example.com'],
+      ['compact'],
+      ['export', '--output', join(dir, 'x\u001b[2J.csv')],
+      ['count', '--subscribers-file', join(dir, 'gone\u001b[2J')],
+    ]) {
+      const result = await run(['subscribers', ...args, ...(args.includes('--subscribers-file') ? [] : ['--subscribers-file', file])], {
+        env,
+      });
       expect(result.code, args.join(' ')).toBe(0);
       expect(`${result.stdout}${result.stderr}`.replaceAll('\n', '')).not.toMatch(RAW_CONTROL);
     }
@@ -328,7 +360,9 @@ describe('help', () => {
     expect((await run(['help', 'subscribers'])).stdout).toBe(help.stdout);
     const bare = await run(['subscribers']);
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toMatch(/^intermission: intermission subscribers needs a command; write intermission subscribers <count \| export \| remove EMAIL \| compact>/);
+    expect(bare.stderr).toMatch(
+      /^intermission: intermission subscribers needs a command; write intermission subscribers <count \| export \| remove EMAIL \| compact>/,
+    );
   });
 
   it('an unknown subcommand exits 2 and suggests the closest', async () => {

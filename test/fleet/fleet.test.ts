@@ -199,102 +199,121 @@ describeRedis('fleet: three app processes following one Redis, toggled by the CL
     }
   });
 
-  it('intermission down closes all three within 1 s, and their status agrees', async () => {
-    const state = await cli('down');
-    const returned = Date.now();
-    const delays = await Promise.all(fleet.map((instance) => within(async () => (await get(instance.port)).status === 503, 5000, returned)));
-    console.info(`fleet: down reached the 3 instances in ${delays.join(', ')} ms after the CLI returned`);
-    for (const delay of delays) expect(delay).toBeLessThan(1000);
-
-    const statuses = await Promise.all(fleet.map(statusOf));
-    for (const status of statuses) {
-      expect(status).toMatchObject({ mode: 'maintenance', configuredMode: 'maintenance', source: 'store', updatedAt: state.updatedAt });
-      expect(status.storeError).toBeUndefined();
-    }
-    const reply = await get(fleet[0]!.port);
-    expect(reply.headers['retry-after']).toBeDefined();
-  }, STEP_TIMEOUT);
-
-  it('under load, with redis-server killed: only the gate 503 answers, no errors, no crash, still closed', async () => {
-    const downAt = (await statusOf(fleet[0]!)).updatedAt;
-    const warningsBefore = fleet.map(storeWarnings);
-    const running = load(fleet, 4000);
-    await sleep(500);
-    await redis!.kill();
-    const result = await running;
-    console.info(
-      `fleet: load with Redis killed: ${result.total} requests, ${result.open} × 200, ${result.gate} × 503 (gate), ${result.other.length} other, ${result.errors.length} errors`,
-    );
-    expect(result.errors).toEqual([]);
-    expect(result.other).toEqual([]);
-    // The site was closed before Redis died: closed it stays, on every instance.
-    expect(result.open).toBe(0);
-    expect(result.gate).toBe(result.total);
-    expect(result.total).toBeGreaterThan(100);
-
-    for (const [i, instance] of fleet.entries()) {
-      expect(alive(instance.child), `${instance.name} is running`).toBe(true);
-      const status = await statusOf(instance);
-      expect(status).toMatchObject({ mode: 'maintenance', source: 'store', updatedAt: downAt });
-      expect(status.storeError, `${instance.name} reports the outage`).toEqual(expect.any(String));
-      // The outage is logged once per instance, not per failed read.
-      expect(storeWarnings(instance) - warningsBefore[i]!, `${instance.name} store warnings`).toBe(1);
-    }
-  }, STEP_TIMEOUT);
-
-  it('after a restart of Redis with the key gone: stays closed, then follows a new down and up within 2 s', async () => {
-    const downAt = (await statusOf(fleet[0]!)).updatedAt;
-    const warningsBefore = fleet.map(storeWarnings);
-    const restartedAt = Date.now();
-    await redis!.restart();
-
-    // Light load while the instances reconnect and find the key gone: nobody may see the site open.
-    let reconnected = false;
-    const watching = (async () => {
-      const results: LoadResult[] = [];
-      while (!reconnected) results.push(await load(fleet, 200, 2));
-      return results;
-    })();
-    let reconnectedAfter: number;
-    try {
-      reconnectedAfter = await within(
-        async () => (await Promise.all(fleet.map(statusOf))).every((status) => /does not exist/.test(status.storeError ?? '')),
-        15_000,
-        restartedAt,
-        50,
+  it(
+    'intermission down closes all three within 1 s, and their status agrees',
+    async () => {
+      const state = await cli('down');
+      const returned = Date.now();
+      const delays = await Promise.all(
+        fleet.map((instance) => within(async () => (await get(instance.port)).status === 503, 5000, returned)),
       );
-    } finally {
-      reconnected = true;
-    }
-    const watched = await watching;
-    const sum = (pick: (r: LoadResult) => number): number => watched.reduce((total, r) => total + pick(r), 0);
-    console.info(
-      `fleet: all 3 reconnected ${reconnectedAfter} ms after the restart; meanwhile ${sum((r) => r.total)} requests, ${sum((r) => r.open)} × 200, ${sum((r) => r.gate)} × 503, ${sum((r) => r.other.length + r.errors.length)} other/errors`,
-    );
-    expect(watched.flatMap((r) => r.errors)).toEqual([]);
-    expect(watched.flatMap((r) => r.other)).toEqual([]);
-    expect(sum((r) => r.open)).toBe(0);
-    for (const status of await Promise.all(fleet.map(statusOf))) {
-      // The absent key is "unknown", not "open": the last known state stays in force.
-      expect(status).toMatchObject({ mode: 'maintenance', source: 'store', updatedAt: downAt });
-    }
+      console.info(`fleet: down reached the 3 instances in ${delays.join(', ')} ms after the CLI returned`);
+      for (const delay of delays) expect(delay).toBeLessThan(1000);
 
-    const down = await cli('down', '--message', 'Back after the Redis restart');
-    await Promise.all(fleet.map((instance) => within(async () => (await statusOf(instance)).updatedAt === down.updatedAt, 2000)));
-    const up = await cli('up');
-    const returned = Date.now();
-    const delays = await Promise.all(fleet.map((instance) => within(async () => (await get(instance.port)).status === 200, 10_000, returned)));
-    console.info(`fleet: up after the restart reached the 3 instances in ${delays.join(', ')} ms after the CLI returned`);
-    for (const delay of delays) expect(delay).toBeLessThan(2000);
+      const statuses = await Promise.all(fleet.map(statusOf));
+      for (const status of statuses) {
+        expect(status).toMatchObject({ mode: 'maintenance', configuredMode: 'maintenance', source: 'store', updatedAt: state.updatedAt });
+        expect(status.storeError).toBeUndefined();
+      }
+      const reply = await get(fleet[0]!.port);
+      expect(reply.headers['retry-after']).toBeDefined();
+    },
+    STEP_TIMEOUT,
+  );
 
-    for (const [i, instance] of fleet.entries()) {
-      expect(alive(instance.child), `${instance.name} is running`).toBe(true);
-      const status = await statusOf(instance);
-      expect(status).toMatchObject({ mode: 'off', source: 'store', updatedAt: up.updatedAt });
-      expect(status.storeError).toBeUndefined();
-      // Still the same outage until a state could be read: no second warning for the absent key.
-      expect(storeWarnings(instance) - warningsBefore[i]!, `${instance.name} store warnings`).toBe(0);
-      expect(instance.logs.filter((line) => line.level === 'error'), `${instance.name} errors logged`).toEqual([]);
-    }
-  }, STEP_TIMEOUT);
+  it(
+    'under load, with redis-server killed: only the gate 503 answers, no errors, no crash, still closed',
+    async () => {
+      const downAt = (await statusOf(fleet[0]!)).updatedAt;
+      const warningsBefore = fleet.map(storeWarnings);
+      const running = load(fleet, 4000);
+      await sleep(500);
+      await redis!.kill();
+      const result = await running;
+      console.info(
+        `fleet: load with Redis killed: ${result.total} requests, ${result.open} × 200, ${result.gate} × 503 (gate), ${result.other.length} other, ${result.errors.length} errors`,
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.other).toEqual([]);
+      // The site was closed before Redis died: closed it stays, on every instance.
+      expect(result.open).toBe(0);
+      expect(result.gate).toBe(result.total);
+      expect(result.total).toBeGreaterThan(100);
+
+      for (const [i, instance] of fleet.entries()) {
+        expect(alive(instance.child), `${instance.name} is running`).toBe(true);
+        const status = await statusOf(instance);
+        expect(status).toMatchObject({ mode: 'maintenance', source: 'store', updatedAt: downAt });
+        expect(status.storeError, `${instance.name} reports the outage`).toEqual(expect.any(String));
+        // The outage is logged once per instance, not per failed read.
+        expect(storeWarnings(instance) - warningsBefore[i]!, `${instance.name} store warnings`).toBe(1);
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'after a restart of Redis with the key gone: stays closed, then follows a new down and up within 2 s',
+    async () => {
+      const downAt = (await statusOf(fleet[0]!)).updatedAt;
+      const warningsBefore = fleet.map(storeWarnings);
+      const restartedAt = Date.now();
+      await redis!.restart();
+
+      // Light load while the instances reconnect and find the key gone: nobody may see the site open.
+      let reconnected = false;
+      const watching = (async () => {
+        const results: LoadResult[] = [];
+        while (!reconnected) results.push(await load(fleet, 200, 2));
+        return results;
+      })();
+      let reconnectedAfter: number;
+      try {
+        reconnectedAfter = await within(
+          async () => (await Promise.all(fleet.map(statusOf))).every((status) => /does not exist/.test(status.storeError ?? '')),
+          15_000,
+          restartedAt,
+          50,
+        );
+      } finally {
+        reconnected = true;
+      }
+      const watched = await watching;
+      const sum = (pick: (r: LoadResult) => number): number => watched.reduce((total, r) => total + pick(r), 0);
+      console.info(
+        `fleet: all 3 reconnected ${reconnectedAfter} ms after the restart; meanwhile ${sum((r) => r.total)} requests, ${sum((r) => r.open)} × 200, ${sum((r) => r.gate)} × 503, ${sum((r) => r.other.length + r.errors.length)} other/errors`,
+      );
+      expect(watched.flatMap((r) => r.errors)).toEqual([]);
+      expect(watched.flatMap((r) => r.other)).toEqual([]);
+      expect(sum((r) => r.open)).toBe(0);
+      for (const status of await Promise.all(fleet.map(statusOf))) {
+        // The absent key is "unknown", not "open": the last known state stays in force.
+        expect(status).toMatchObject({ mode: 'maintenance', source: 'store', updatedAt: downAt });
+      }
+
+      const down = await cli('down', '--message', 'Back after the Redis restart');
+      await Promise.all(fleet.map((instance) => within(async () => (await statusOf(instance)).updatedAt === down.updatedAt, 2000)));
+      const up = await cli('up');
+      const returned = Date.now();
+      const delays = await Promise.all(
+        fleet.map((instance) => within(async () => (await get(instance.port)).status === 200, 10_000, returned)),
+      );
+      console.info(`fleet: up after the restart reached the 3 instances in ${delays.join(', ')} ms after the CLI returned`);
+      for (const delay of delays) expect(delay).toBeLessThan(2000);
+
+      for (const [i, instance] of fleet.entries()) {
+        expect(alive(instance.child), `${instance.name} is running`).toBe(true);
+        const status = await statusOf(instance);
+        expect(status).toMatchObject({ mode: 'off', source: 'store', updatedAt: up.updatedAt });
+        expect(status.storeError).toBeUndefined();
+        // Still the same outage until a state could be read: no second warning for the absent key.
+        expect(storeWarnings(instance) - warningsBefore[i]!, `${instance.name} store warnings`).toBe(0);
+        expect(
+          instance.logs.filter((line) => line.level === 'error'),
+          `${instance.name} errors logged`,
+        ).toEqual([]);
+      }
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -139,7 +139,14 @@ export async function rawRequest(
     const { port } = server.address() as AddressInfo;
     return await new Promise<RawResponse>((resolve, reject) => {
       const req = httpRequest(
-        { host: options.host ?? '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers, agent: false },
+        {
+          host: options.host ?? '127.0.0.1',
+          port,
+          path: options.path,
+          method: options.method ?? 'GET',
+          headers: options.headers,
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

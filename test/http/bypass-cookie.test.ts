@@ -2,8 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createPreviewToken } from '../../src/index.js';
 import type { IntermissionOptions } from '../../src/index.js';
-import type {
-  recordingLogger} from '../helpers/app.js';
+import type { recordingLogger } from '../helpers/app.js';
 import {
   createApp,
   expectHeaders,
@@ -35,7 +34,11 @@ function previewUrl(token: string): string {
 }
 
 /** Follows a preview link and returns the bypass cookie as `name=value`. */
-async function issueCookie(app: App, clock: Clock, secret: string | string[] = SECRET_A): Promise<{ name: string; value: string; pair: string }> {
+async function issueCookie(
+  app: App,
+  clock: Clock,
+  secret: string | string[] = SECRET_A,
+): Promise<{ name: string; value: string; pair: string }> {
   const res = await request(app).get(previewUrl(createPreviewToken(secret, { next: '/whoami', now: clock.now })));
   expect(res.status).toBe(303);
   const header = (res.headers['set-cookie'] as unknown as string[] | undefined)?.[0];
@@ -83,7 +86,9 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expect(cookies).toHaveLength(1);
         const attributes = cookies[0]!.split(/;\s*/);
         expect(attributes[0]).toMatch(/^intermission_bypass=[A-Za-z0-9_-]{6}\.\d+\.\d+\.[A-Za-z0-9_-]{43}$/);
-        expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=43200', 'Expires=Tue, 02 Jun 2026 00:00:00 GMT']));
+        expect(attributes).toEqual(
+          expect.arrayContaining(['HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=43200', 'Expires=Tue, 02 Jun 2026 00:00:00 GMT']),
+        );
         expect(attributes).not.toContain('Secure');
         expect(attributes.some((attribute) => /^domain=/i.test(attribute))).toBe(false);
       });
@@ -147,11 +152,15 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
     describe('when the token is not valid', () => {
       const cases: [string, (clock: Clock) => string, RegExp][] = [
-        ['expired', (clock) => {
-          const token = createPreviewToken(SECRET_A, { ttlSeconds: 60, now: clock.now });
-          clock.advance(60_000);
-          return previewUrl(token);
-        }, /expired/],
+        [
+          'expired',
+          (clock) => {
+            const token = createPreviewToken(SECRET_A, { ttlSeconds: 60, now: clock.now });
+            clock.advance(60_000);
+            return previewUrl(token);
+          },
+          /expired/,
+        ],
         ['forged', () => previewUrl(`v1.AAAAAA.1780315200000.1780318800000.Lw.${'A'.repeat(43)}`), /not valid/],
         ['signed with another secret', (clock) => previewUrl(createPreviewToken(SECRET_B, { now: clock.now })), /not valid/],
         ['with its MAC flipped', (clock) => previewUrl(flipPart(createPreviewToken(SECRET_A, { now: clock.now }), 5)), /not valid/],
@@ -162,11 +171,19 @@ describe.each(expressVersions)('%s', (_name, express) => {
         ['5,000 characters long', () => `${PREVIEW}?token=${'A'.repeat(5000)}`, /not valid/],
         ['full of percent-escapes', () => `${PREVIEW}?token=%00%0d%0aSet-Cookie:%20x=1`, /not valid/],
         ['badly percent-encoded', () => `${PREVIEW}?token=%zz%E0%A4%A`, /not valid/],
-        ['given twice (both valid)', (clock) => {
-          const token = encodeURIComponent(createPreviewToken(SECRET_A, { now: clock.now }));
-          return `${PREVIEW}?token=${token}&token=${token}`;
-        }, /not valid/],
-        ['given twice (valid and junk)', (clock) => `${PREVIEW}?token=junk&token=${encodeURIComponent(createPreviewToken(SECRET_A, { now: clock.now }))}`, /not valid/],
+        [
+          'given twice (both valid)',
+          (clock) => {
+            const token = encodeURIComponent(createPreviewToken(SECRET_A, { now: clock.now }));
+            return `${PREVIEW}?token=${token}&token=${token}`;
+          },
+          /not valid/,
+        ],
+        [
+          'given twice (valid and junk)',
+          (clock) => `${PREVIEW}?token=junk&token=${encodeURIComponent(createPreviewToken(SECRET_A, { now: clock.now }))}`,
+          /not valid/,
+        ],
         ['a bypass cookie value', () => `${PREVIEW}?token=AAAAAA.1.2.${'A'.repeat(43)}`, /not valid/],
       ];
 
@@ -267,7 +284,12 @@ describe.each(expressVersions)('%s', (_name, express) => {
         for (const url of [PREVIEW, previewUrl(token)]) {
           const res = await request(app).get(url);
           expect(res.status).toBe(404);
-          expectHeaders(res, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Set-Cookie': null, Location: null });
+          expectHeaders(res, {
+            'Content-Type': 'text/html; charset=utf-8',
+            'Cache-Control': 'no-store',
+            'Set-Cookie': null,
+            Location: null,
+          });
           expect(res.text).toContain('not enabled');
         }
       });
@@ -376,11 +398,14 @@ describe.each(expressVersions)('%s', (_name, express) => {
     });
 
     describe('when the cookie travels under another name', () => {
-      it.each(['Intermission_bypass', 'intermission_bypass2', 'xintermission_bypass', '__Secure-intermission_bypass'])('%s does not bypass', async (other) => {
-        const { app, clock } = cookieApp(express);
-        const { value } = await issueCookie(app, clock);
-        await expectGate(app, `${other}=${value}`);
-      });
+      it.each(['Intermission_bypass', 'intermission_bypass2', 'xintermission_bypass', '__Secure-intermission_bypass'])(
+        '%s does not bypass',
+        async (other) => {
+          const { app, clock } = cookieApp(express);
+          const { value } = await issueCookie(app, clock);
+          await expectGate(app, `${other}=${value}`);
+        },
+      );
     });
 
     describe('when the Cookie header is oversized', () => {
@@ -436,16 +461,26 @@ describe.each(expressVersions)('%s: events for operators', (_name, express) => {
       expect(codes()).toContain('gate-served');
 
       const { pair } = await issueCookie(app, clock);
-      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'info', details: expect.objectContaining({ code: 'bypass-granted', via: 'preview' }) }));
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'info', details: expect.objectContaining({ code: 'bypass-granted', via: 'preview' }) }),
+      );
 
       await request(app).get('/').set('Cookie', pair);
-      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'debug', details: expect.objectContaining({ code: 'bypass-granted', reason: 'cookie' }) }));
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'debug', details: expect.objectContaining({ code: 'bypass-granted', reason: 'cookie' }) }),
+      );
 
-      await request(app).get('/').set('Cookie', `${pair.slice(0, -2)}xx`);
-      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'debug', details: expect.objectContaining({ code: 'bypass-rejected', via: 'cookie' }) }));
+      await request(app)
+        .get('/')
+        .set('Cookie', `${pair.slice(0, -2)}xx`);
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ level: 'debug', details: expect.objectContaining({ code: 'bypass-rejected', via: 'cookie' }) }),
+      );
 
       await request(app).get(previewUrl('v1.forged'));
-      expect(logger.lines).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ code: 'bypass-rejected', via: 'preview' }) }));
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({ details: expect.objectContaining({ code: 'bypass-rejected', via: 'preview' }) }),
+      );
     });
   });
 });

@@ -87,9 +87,14 @@ describe.each(expressVersions)('%s', (_name, express) => {
           (req) => new Promise((resolve) => setTimeout(() => resolve(req.url === '/whoami'), BYPASS_TIMEOUT_MS - 1)),
         );
         const { app, logger } = customApp(express, predicate);
-        for (const [path, expected] of [['/whoami', 200], ['/', 503]] as const) {
+        for (const [path, expected] of [
+          ['/whoami', 200],
+          ['/', 503],
+        ] as const) {
           const asked = called();
-          const response = request(app).get(path).then((res) => res);
+          const response = request(app)
+            .get(path)
+            .then((res) => res);
           await asked;
           await vi.advanceTimersByTimeAsync(BYPASS_TIMEOUT_MS - 1);
           const res = await response;
@@ -107,7 +112,9 @@ describe.each(expressVersions)('%s', (_name, express) => {
         const { app, logger } = customApp(express, predicate);
         const asked = called();
         let answered = false;
-        const response = request(app).get('/').then((res) => ((answered = true), res));
+        const response = request(app)
+          .get('/')
+          .then((res) => ((answered = true), res));
         await asked;
         await vi.advanceTimersByTimeAsync(BYPASS_TIMEOUT_MS - 1);
         await turn();
@@ -133,30 +140,42 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
     describe('when the predicate fails', () => {
       it.each([
-        ['throws', () => {
-          throw new Error('session store down');
-        }],
+        [
+          'throws',
+          () => {
+            throw new Error('session store down');
+          },
+        ],
         ['rejects', () => Promise.reject(new Error('session store down'))],
-        ['rejects a few event-loop turns later', async () => {
-          await turn();
-          await turn();
-          throw new Error('session store down');
-        }],
-        ['throws a non-error', () => {
-          // eslint-disable-next-line @typescript-eslint/only-throw-error
-          throw 'nope';
-        }],
-      ] as [string, BypassPredicate][])('%s: the gate answers and WRN_INTERMISSION_BYPASS_FAILED is logged once', async (_label, predicate) => {
-        const { app, logger } = customApp(express, predicate);
-        for (let i = 0; i < 3; i++) {
-          const res = await request(app).get('/');
-          expect(res.status).toBe(503);
-          expectNoLeak(res);
-        }
-        const warnings = warningsWith(logger, 'WRN_INTERMISSION_BYPASS_FAILED');
-        expect(warnings).toHaveLength(1);
-        expect(JSON.stringify(warnings[0])).not.toContain('    at ');
-      });
+        [
+          'rejects a few event-loop turns later',
+          async () => {
+            await turn();
+            await turn();
+            throw new Error('session store down');
+          },
+        ],
+        [
+          'throws a non-error',
+          () => {
+            // eslint-disable-next-line @typescript-eslint/only-throw-error
+            throw 'nope';
+          },
+        ],
+      ] as [string, BypassPredicate][])(
+        '%s: the gate answers and WRN_INTERMISSION_BYPASS_FAILED is logged once',
+        async (_label, predicate) => {
+          const { app, logger } = customApp(express, predicate);
+          for (let i = 0; i < 3; i++) {
+            const res = await request(app).get('/');
+            expect(res.status).toBe(503);
+            expectNoLeak(res);
+          }
+          const warnings = warningsWith(logger, 'WRN_INTERMISSION_BYPASS_FAILED');
+          expect(warnings).toHaveLength(1);
+          expect(JSON.stringify(warnings[0])).not.toContain('    at ');
+        },
+      );
     });
 
     describe('when the predicate returns a truthy value that is not true', () => {

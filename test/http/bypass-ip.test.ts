@@ -25,7 +25,13 @@ const NON_LOOPBACK = Object.values(networkInterfaces())
 function ipApp(express: ExpressFactory, ips: string[], setup?: Setup, options: IntermissionOptions = {}) {
   return createApp(express, { mode: 'maintenance', allow: { ips }, ...options }, setup, (app) => {
     app.get('/cached', (_req, res) => {
-      res.set({ 'Cache-Control': 'public, max-age=600', 'Surrogate-Control': 'max-age=3600', 'CDN-Cache-Control': 'max-age=60', Expires: 'Wed, 01 Jul 2026 00:00:00 GMT', Vary: 'Accept-Encoding' });
+      res.set({
+        'Cache-Control': 'public, max-age=600',
+        'Surrogate-Control': 'max-age=3600',
+        'CDN-Cache-Control': 'max-age=60',
+        Expires: 'Wed, 01 Jul 2026 00:00:00 GMT',
+        Vary: 'Accept-Encoding',
+      });
       res.send(`${REAL_SITE} cached`);
     });
     app.get('/write-head-object', (_req, res) => {
@@ -100,14 +106,17 @@ describe.each(expressVersions)('%s', (_name, express) => {
     });
 
     describe('when no rule matches the client', () => {
-      it.each([['127.0.0.2'], ['10.0.0.0/8'], ['::1'], ['::ffff:10.1.2.3'], ['128.0.0.0/1'], ['2001:db8::/32']])('rule %s keeps the gate closed', async (rule) => {
-        const { app } = ipApp(express, [rule]);
-        const res = await request(app).get('/');
-        expect(res.status).toBe(503);
-        expectNoLeak(res);
-        const who = await request(app).get('/whoami');
-        expect(who.status).toBe(503);
-      });
+      it.each([['127.0.0.2'], ['10.0.0.0/8'], ['::1'], ['::ffff:10.1.2.3'], ['128.0.0.0/1'], ['2001:db8::/32']])(
+        'rule %s keeps the gate closed',
+        async (rule) => {
+          const { app } = ipApp(express, [rule]);
+          const res = await request(app).get('/');
+          expect(res.status).toBe(503);
+          expectNoLeak(res);
+          const who = await request(app).get('/whoami');
+          expect(who.status).toBe(503);
+        },
+      );
     });
 
     describe.skipIf(!HAS_IPV6_LOOPBACK)('when the client connects over IPv6 (::1)', () => {
@@ -221,7 +230,7 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expect(warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED')).toHaveLength(1);
       });
 
-      it('stays quiet when the trusted proxy forwards a client that claims the proxy\'s own address', async () => {
+      it("stays quiet when the trusted proxy forwards a client that claims the proxy's own address", async () => {
         const { app, logger } = ipApp(express, ['10.1.2.3'], (host) => void host.set('trust proxy', 'loopback'));
         await request(app).get('/').set('X-Forwarded-For', '127.0.0.1');
         await request(app).get('/').set('X-Forwarded-For', '::ffff:127.0.0.1');
@@ -255,17 +264,22 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expect(res.status).toBe(200);
         expect(res.text).toBe('body{color:red}');
         expectHeaders(res, { 'Cache-Control': 'private, no-store', Vary: /Cookie/ });
-        const again = await request(app).get('/assets/x.css').set('If-None-Match', res.headers.etag as string);
+        const again = await request(app)
+          .get('/assets/x.css')
+          .set('If-None-Match', res.headers.etag as string);
         expect(again.status).toBe(304);
         expectHeaders(again, { 'Cache-Control': 'private, no-store' });
       });
 
-      it.each(['/write-head-object', '/write-head-array', '/streamed'])('%s (headers given to writeHead or sent by a first write) is kept private', async (path) => {
-        const { app } = ipApp(express, ['127.0.0.1']);
-        const res = await request(app).get(path);
-        expect(res.text).toContain(REAL_SITE);
-        expectHeaders(res, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null, Vary: /Cookie/ });
-      });
+      it.each(['/write-head-object', '/write-head-array', '/streamed'])(
+        '%s (headers given to writeHead or sent by a first write) is kept private',
+        async (path) => {
+          const { app } = ipApp(express, ['127.0.0.1']);
+          const res = await request(app).get(path);
+          expect(res.text).toContain(REAL_SITE);
+          expectHeaders(res, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null, Vary: /Cookie/ });
+        },
+      );
 
       it('proxy- and vendor-specific caching headers are removed too', async () => {
         const { app } = ipApp(express, ['127.0.0.1']);
@@ -331,7 +345,12 @@ describe.each(expressVersions)('%s', (_name, express) => {
         for (let i = 0; i < 2; i++) {
           const res = await request(app).get('/hooked');
           expect(res.text).toContain(REAL_SITE);
-          expectHeaders(res, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null, 'CDN-Cache-Control': null, Vary: /Cookie/ });
+          expectHeaders(res, {
+            'Cache-Control': 'private, no-store',
+            'Surrogate-Control': null,
+            'CDN-Cache-Control': null,
+            Vary: /Cookie/,
+          });
         }
       });
 

@@ -43,26 +43,40 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expectHeaders(res, { 'X-Test-Bypass': PATH_BYPASS, 'Cache-Control': 'private, no-store', Vary: /Cookie/ });
       });
 
-      it.each(['/readyz', '/livez', '/robots.txt', '/favicon.ico', '/.well-known/security.txt', '/healthz/', '/healthz?x=1', '/healthz?probe=/secret'])(
-        '%s passes through to the app',
-        async (path) => {
-          const { app } = pathApp(express);
-          const res = await request(app).get(path);
-          expect(res.status).not.toBe(503);
-          expectHeaders(res, { 'X-Test-Bypass': PATH_BYPASS });
-        },
-      );
+      it.each([
+        '/readyz',
+        '/livez',
+        '/robots.txt',
+        '/favicon.ico',
+        '/.well-known/security.txt',
+        '/healthz/',
+        '/healthz?x=1',
+        '/healthz?probe=/secret',
+      ])('%s passes through to the app', async (path) => {
+        const { app } = pathApp(express);
+        const res = await request(app).get(path);
+        expect(res.status).not.toBe(503);
+        expectHeaders(res, { 'X-Test-Bypass': PATH_BYPASS });
+      });
 
-      it.each(['/secret?/healthz', '/secret#/healthz', '/healthzz', '/healthz.json', '/HEALTHZ', '/healthz/../secret.html', '/x/healthz', '/.well-known', '/.well-known/../secret.html', '/healthz%2f..%2fsecret.html'])(
-        '%s stays closed',
-        async (path) => {
-          const { app } = pathApp(express);
-          const res = await rawRequest(app, { path });
-          expect(res.status).toBe(503);
-          expect(res.headers['x-test-bypass']).toBeUndefined();
-          expect(res.text).not.toContain(REAL_SITE);
-        },
-      );
+      it.each([
+        '/secret?/healthz',
+        '/secret#/healthz',
+        '/healthzz',
+        '/healthz.json',
+        '/HEALTHZ',
+        '/healthz/../secret.html',
+        '/x/healthz',
+        '/.well-known',
+        '/.well-known/../secret.html',
+        '/healthz%2f..%2fsecret.html',
+      ])('%s stays closed', async (path) => {
+        const { app } = pathApp(express);
+        const res = await rawRequest(app, { path });
+        expect(res.status).toBe(503);
+        expect(res.headers['x-test-bypass']).toBeUndefined();
+        expect(res.text).not.toContain(REAL_SITE);
+      });
     });
 
     describe('when false', () => {
@@ -147,7 +161,10 @@ describe.each(expressVersions)('%s', (_name, express) => {
   describe('mounted under a sub-path', () => {
     function blogApp(paths: string[]) {
       const app = express();
-      app.use('/blog', intermission({ configFile: false, env: {}, logger: recordingLogger(), mode: 'maintenance', allow: { paths, defaultPaths: false } }));
+      app.use(
+        '/blog',
+        intermission({ configFile: false, env: {}, logger: recordingLogger(), mode: 'maintenance', allow: { paths, defaultPaths: false } }),
+      );
       const blog = express.Router();
       blog.get('/feed', (_req, res) => void res.json({ where: 'feed', bypass: res.locals.intermission ?? null }));
       blog.get('/post', (_req, res) => void res.send(`${REAL_SITE} post`));
@@ -187,7 +204,15 @@ describe.each(expressVersions)('%s: allowed paths behind a catch-all route', (_n
   function spaApp(strict: boolean) {
     const app = express();
     if (strict) app.set('strict routing', true);
-    app.use(intermission({ mode: 'maintenance', configFile: false, env: {}, logger: recordingLogger(), allow: { defaultPaths: false, paths: ['/healthz', '/webhooks/stripe'] } }));
+    app.use(
+      intermission({
+        mode: 'maintenance',
+        configFile: false,
+        env: {},
+        logger: recordingLogger(),
+        allow: { defaultPaths: false, paths: ['/healthz', '/webhooks/stripe'] },
+      }),
+    );
     app.get('/healthz', (_req, res) => void res.send('ok'));
     app.post('/webhooks/stripe', (_req, res) => void res.send('hook'));
     app.use((_req, res) => void res.send(`<html>${REAL_SITE} SPA shell</html>`));

@@ -95,20 +95,26 @@ describe.each(expressVersions)('%s', (_name, express) => {
       expect(res.text).toBe('ok');
     });
 
-    it.each(['/healthz/../index.html', '/healthz/%2e%2e/index.html', '/%68ealthz', '/healthz%2f..%2findex.html', '/healthz;x', '//healthz'])(
-      'a rewrite to the non-canonical %s stays closed',
-      async (target) => {
-        const app = closedApp(express, (host) => void host.use(rewriteTo('/status', target)));
-        const res = await request(app).get('/status');
-        expect(res.status).toBe(503);
-        expectNoLeak(res);
-      },
-    );
+    it.each([
+      '/healthz/../index.html',
+      '/healthz/%2e%2e/index.html',
+      '/%68ealthz',
+      '/healthz%2f..%2findex.html',
+      '/healthz;x',
+      '//healthz',
+    ])('a rewrite to the non-canonical %s stays closed', async (target) => {
+      const app = closedApp(express, (host) => void host.use(rewriteTo('/status', target)));
+      const res = await request(app).get('/status');
+      expect(res.status).toBe(503);
+      expectNoLeak(res);
+    });
 
     it('still answers a preview link the fallback rewrote (the gate owns that path)', async () => {
       const app = closedApp(express, (host) => void host.use(spaFallback));
       const token = createPreviewToken(SECRET, { next: '/whoami', now: () => NOW });
-      const res = await request(app).get(`/__intermission/preview?token=${encodeURIComponent(token)}`).set('Accept', 'text/html');
+      const res = await request(app)
+        .get(`/__intermission/preview?token=${encodeURIComponent(token)}`)
+        .set('Accept', 'text/html');
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/whoami');
       expect(String(res.headers['set-cookie'])).toMatch(/^intermission_bypass=/);

@@ -178,14 +178,17 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
   describe('request methods', () => {
     describe.each(['maintenance', 'coming-soon'] as const)('when the mode is %s', (mode) => {
-      it.each(['post', 'put', 'delete', 'patch', 'options'] as const)('answers %s with 503 and Retry-After, never reaching a route', async (method) => {
-        const { app, counter } = closedApp(express, { mode, retryAfter: 90 });
-        const res = await request(app)[method]('/webhook').send({ event: 'ping' });
-        expect(res.status).toBe(503);
-        expectHeaders(res, { 'Retry-After': '90', 'Cache-Control': 'no-store' });
-        expect(res.text).not.toContain(REAL_SITE);
-        expect(counter.reached).toBe(0);
-      });
+      it.each(['post', 'put', 'delete', 'patch', 'options'] as const)(
+        'answers %s with 503 and Retry-After, never reaching a route',
+        async (method) => {
+          const { app, counter } = closedApp(express, { mode, retryAfter: 90 });
+          const res = await request(app)[method]('/webhook').send({ event: 'ping' });
+          expect(res.status).toBe(503);
+          expectHeaders(res, { 'Retry-After': '90', 'Cache-Control': 'no-store' });
+          expect(res.text).not.toContain(REAL_SITE);
+          expect(counter.reached).toBe(0);
+        },
+      );
     });
 
     describe('when the request is HEAD', () => {
@@ -206,14 +209,17 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
   describe('content negotiation', () => {
     describe('when Accept is missing, */* or a browser default', () => {
-      it.each([undefined, '*/*', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'])('Accept %s gets HTML', async (accept) => {
-        const { app } = closedApp(express, { mode: 'maintenance' });
-        const req = request(app).get('/');
-        const res = await (accept === undefined ? req : req.set('Accept', accept));
-        expectHeaders(res, { 'Content-Type': 'text/html; charset=utf-8' });
-        expect(res.text).toMatch(/^<!doctype html>/i);
-        expect(res.headers.vary).toMatch(/\bAccept\b/);
-      });
+      it.each([undefined, '*/*', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'])(
+        'Accept %s gets HTML',
+        async (accept) => {
+          const { app } = closedApp(express, { mode: 'maintenance' });
+          const req = request(app).get('/');
+          const res = await (accept === undefined ? req : req.set('Accept', accept));
+          expectHeaders(res, { 'Content-Type': 'text/html; charset=utf-8' });
+          expect(res.text).toMatch(/^<!doctype html>/i);
+          expect(res.headers.vary).toMatch(/\bAccept\b/);
+        },
+      );
     });
 
     describe('when Accept or Accept-Encoding is garbage', () => {
@@ -240,7 +246,12 @@ describe.each(expressVersions)('%s', (_name, express) => {
         const res = await request(app).get('/').set('Accept', 'application/json');
         expect(res.status).toBe(503);
         expectHeaders(res, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': 'Mon, 01 Jun 2026 13:00:00 GMT' });
-        expect(res.body).toEqual({ status: 'maintenance', message: 'Database upgrade.', retryAfter: 3600, until: '2026-06-01T13:00:00.000Z' });
+        expect(res.body).toEqual({
+          status: 'maintenance',
+          message: 'Database upgrade.',
+          retryAfter: 3600,
+          until: '2026-06-01T13:00:00.000Z',
+        });
       });
 
       it('coming-soon: { status, message, retryAfter, launchAt, teaser }', async () => {
@@ -329,29 +340,32 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
   describe('security headers', () => {
     describe('when the gate answers', () => {
-      it.each(['maintenance', 'coming-soon'] as const)('%s: helmet headers with a hash-based CSP that allows exactly the inline code', async (mode) => {
-        const { app } = closedApp(express, { mode, launchAt: '2026-06-03T00:00:00Z' });
-        const res = await request(app).get('/');
-        const csp = res.headers['content-security-policy'] as string;
-        expect(csp).not.toContain('unsafe-inline');
-        expect(csp).not.toContain('upgrade-insecure-requests');
-        const directives = parseCsp(csp);
-        expect(directives.get('default-src')).toEqual(["'none'"]);
-        expect(directives.get('frame-ancestors')).toEqual(["'self'"]);
-        const styles = [...res.text.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
-        expect(styles.length).toBeGreaterThan(0);
-        for (const style of styles) expect(directives.get('style-src')).toContain(sha256Source(style));
-        for (const [, script] of res.text.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
-          expect(directives.get('script-src')).toContain(sha256Source(script!));
-        }
-        expect(directives.get('script-src')!.every((source) => source.startsWith("'sha256-"))).toBe(true);
-        expectHeaders(res, {
-          'X-Content-Type-Options': 'nosniff',
-          'Referrer-Policy': 'no-referrer',
-          'X-Frame-Options': 'SAMEORIGIN',
-          'Strict-Transport-Security': null,
-        });
-      });
+      it.each(['maintenance', 'coming-soon'] as const)(
+        '%s: helmet headers with a hash-based CSP that allows exactly the inline code',
+        async (mode) => {
+          const { app } = closedApp(express, { mode, launchAt: '2026-06-03T00:00:00Z' });
+          const res = await request(app).get('/');
+          const csp = res.headers['content-security-policy'] as string;
+          expect(csp).not.toContain('unsafe-inline');
+          expect(csp).not.toContain('upgrade-insecure-requests');
+          const directives = parseCsp(csp);
+          expect(directives.get('default-src')).toEqual(["'none'"]);
+          expect(directives.get('frame-ancestors')).toEqual(["'self'"]);
+          const styles = [...res.text.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+          expect(styles.length).toBeGreaterThan(0);
+          for (const style of styles) expect(directives.get('style-src')).toContain(sha256Source(style));
+          for (const [, script] of res.text.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
+            expect(directives.get('script-src')).toContain(sha256Source(script!));
+          }
+          expect(directives.get('script-src')!.every((source) => source.startsWith("'sha256-"))).toBe(true);
+          expectHeaders(res, {
+            'X-Content-Type-Options': 'nosniff',
+            'Referrer-Policy': 'no-referrer',
+            'X-Frame-Options': 'SAMEORIGIN',
+            'Strict-Transport-Security': null,
+          });
+        },
+      );
     });
 
     describe('when the host app set headers before the gate (helmet, a session cookie)', () => {
@@ -471,24 +485,27 @@ describe.each(expressVersions)('%s', (_name, express) => {
       ['maintenance', 'GET', 503],
       ['maintenance', 'HEAD', 503],
     ] as const)('when the %s page answers %s', (mode, method, status) => {
-      it.each(conditions)(`%s gets the full page with ${status}, no ETag and no Last-Modified (middleware and listener)`, async (_label, condition) => {
-        const built = closedApp(express, { mode, teaser: TEASER });
-        for (const app of [built.app, viaListener(built)]) {
-          for (const encoding of ['identity', 'gzip', 'br']) {
-            const plain = await rawRequest(app, { path: '/', method, headers: { 'Accept-Encoding': encoding } });
-            const conditional = await rawRequest(app, { path: '/', method, headers: { 'Accept-Encoding': encoding, ...condition } });
-            expect(plain.status).toBe(status);
-            expect(conditional.status).toBe(status);
-            expect(conditional.body.equals(plain.body)).toBe(true);
-            expect(conditional.headers['content-length']).toBe(plain.headers['content-length']);
-            if (method !== 'HEAD') expect(conditional.body.length).toBeGreaterThan(0);
-            expect(conditional.headers['cache-control']).toBe('no-store');
-            expect(conditional.headers.etag).toBeUndefined();
-            expect(conditional.headers['last-modified']).toBeUndefined();
-            expect(plain.headers.etag).toBeUndefined();
+      it.each(conditions)(
+        `%s gets the full page with ${status}, no ETag and no Last-Modified (middleware and listener)`,
+        async (_label, condition) => {
+          const built = closedApp(express, { mode, teaser: TEASER });
+          for (const app of [built.app, viaListener(built)]) {
+            for (const encoding of ['identity', 'gzip', 'br']) {
+              const plain = await rawRequest(app, { path: '/', method, headers: { 'Accept-Encoding': encoding } });
+              const conditional = await rawRequest(app, { path: '/', method, headers: { 'Accept-Encoding': encoding, ...condition } });
+              expect(plain.status).toBe(status);
+              expect(conditional.status).toBe(status);
+              expect(conditional.body.equals(plain.body)).toBe(true);
+              expect(conditional.headers['content-length']).toBe(plain.headers['content-length']);
+              if (method !== 'HEAD') expect(conditional.body.length).toBeGreaterThan(0);
+              expect(conditional.headers['cache-control']).toBe('no-store');
+              expect(conditional.headers.etag).toBeUndefined();
+              expect(conditional.headers['last-modified']).toBeUndefined();
+              expect(plain.headers.etag).toBeUndefined();
+            }
           }
-        }
-      });
+        },
+      );
     });
   });
 
@@ -515,7 +532,8 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
     describe('when the page comes from a teaser resolver', () => {
       it('compresses it at the fast level, the static page at the best', async () => {
-        const resolver = (req: { url?: string }) => (req.url === '/' ? undefined : { title: `Article ${req.url ?? ''}`, excerpt: 'An excerpt.' });
+        const resolver = (req: { url?: string }) =>
+          req.url === '/' ? undefined : { title: `Article ${req.url ?? ''}`, excerpt: 'An excerpt.' };
         const { app } = closedApp(express, { mode: 'coming-soon', teaser: resolver, fallbackTeaser: TEASER });
         for (const [path, level] of [
           ['/post-1', COMPRESSION_LEVELS.fast],

@@ -169,7 +169,9 @@ describe.each(expressVersions)('%s', (_name, express) => {
     };
 
     it('per mode win over the mode-less ones, in every language', async () => {
-      const down = await request(app(express, { mode: 'maintenance', page: { lang: 'auto', ...texts } })).get('/').set('Accept-Language', 'de');
+      const down = await request(app(express, { mode: 'maintenance', page: { lang: 'auto', ...texts } }))
+        .get('/')
+        .set('Accept-Language', 'de');
       expect(down.text).toContain('<h1 id="heading">Fixing the pipes</h1>');
       expect(down.text).toContain('The pipes are being fixed.');
       expect(down.text).not.toContain('Our first story');
@@ -183,7 +185,9 @@ describe.each(expressVersions)('%s', (_name, express) => {
     });
 
     it('fall back to the mode-less ones', async () => {
-      const res = await request(app(express, { mode: 'maintenance', page: { message: 'Mode-less message.', 'coming-soon': { message: 'x' } } })).get('/');
+      const res = await request(
+        app(express, { mode: 'maintenance', page: { message: 'Mode-less message.', 'coming-soon': { message: 'x' } } }),
+      ).get('/');
       expect(res.text).toContain('Mode-less message.');
     });
   });
@@ -202,7 +206,10 @@ describe('config errors', () => {
 
   it('lists every language problem in one error, each with its code', () => {
     // Wrong on purpose: what a JSON config file or untyped code can hold.
-    const page = { lang: 'klingon', messages: { xx: {}, de: { 'maintenance.heading': 3, 'nope.key': 'x' } } } as unknown as IntermissionOptions['page'];
+    const page = {
+      lang: 'klingon',
+      messages: { xx: {}, de: { 'maintenance.heading': 3, 'nope.key': 'x' } },
+    } as unknown as IntermissionOptions['page'];
     expect(issuesOf({ page })).toEqual([
       { field: 'page.lang', code: 'ERR_INTERMISSION_INVALID_LANGUAGE' },
       { field: 'page.messages.xx', code: 'ERR_INTERMISSION_INVALID_LANGUAGE' },

@@ -153,7 +153,11 @@ describe.each<[string, Factory]>([
     // Mounted under a path: the gate sees req.originalUrl, the full path as received.
     const mounted = compilePathRules(['/static/assets/*']).matcher;
     mountedPort = await start((app) => {
-      app.use('/static', gate((url) => mounted.matches(url)), factory.static(root));
+      app.use(
+        '/static',
+        gate((url) => mounted.matches(url)),
+        factory.static(root),
+      );
     });
   });
 
@@ -174,7 +178,9 @@ describe.each<[string, Factory]>([
 
   it('the controls can see a leak', async () => {
     expect((await rawGet(ungatedPort, '/secret.html')).body).toContain(SECRET);
-    const leaks = await Promise.all(TRAVERSALS.map(async (target) => ((await rawGet(naivePort, target)).body.includes(SECRET) ? target : undefined)));
+    const leaks = await Promise.all(
+      TRAVERSALS.map(async (target) => ((await rawGet(naivePort, target)).body.includes(SECRET) ? target : undefined)),
+    );
     // send() decodes once, then resolves `..` inside its root: these reach the secret file.
     expect(leaks).toEqual(expect.arrayContaining(['/assets/../secret.html', '/assets/%2e%2e/secret.html', '/assets/..%2fsecret.html']));
   });
@@ -188,7 +194,12 @@ describe.each<[string, Factory]>([
 
   it('works wherever the gate is mounted (req.originalUrl)', async () => {
     expect(await rawGet(mountedPort, '/static/assets/x.css')).toMatchObject({ status: 200, body: ASSET });
-    for (const target of ['/static/secret.html', '/static/assets/../secret.html', '/static/assets/%2e%2e/secret.html', '/static/assets/..%2fsecret.html']) {
+    for (const target of [
+      '/static/secret.html',
+      '/static/assets/../secret.html',
+      '/static/assets/%2e%2e/secret.html',
+      '/static/assets/..%2fsecret.html',
+    ]) {
       const response = await rawGet(mountedPort, target);
       expect(response.body, target).not.toContain(SECRET);
     }

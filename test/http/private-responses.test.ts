@@ -26,7 +26,9 @@ function fileDir(): string {
 function bypassingApp(express: ExpressFactory) {
   const dir = fileDir();
   return createApp(express, { mode: 'maintenance', allow: { ips: ['127.0.0.1'] } }, undefined, (app) => {
-    app.get('/file', (_req, res) => res.sendFile(join(dir, 'page.html'), { maxAge: '1d', headers: { 'Surrogate-Control': 'max-age=3600' } }));
+    app.get('/file', (_req, res) =>
+      res.sendFile(join(dir, 'page.html'), { maxAge: '1d', headers: { 'Surrogate-Control': 'max-age=3600' } }),
+    );
     app.get('/piped', (_req, res) => {
       res.set(PUBLIC);
       res.type('html');
@@ -37,12 +39,22 @@ function bypassingApp(express: ExpressFactory) {
       res.end(REAL_SITE);
     });
     app.get('/reason-and-array', (_req, res) => {
-      res.writeHead(200, 'Fine', ['Cache-Control', 'public, max-age=600', 'Surrogate-Control', 'max-age=3600', 'Content-Type', 'text/plain']);
+      res.writeHead(200, 'Fine', [
+        'Cache-Control',
+        'public, max-age=600',
+        'Surrogate-Control',
+        'max-age=3600',
+        'Content-Type',
+        'text/plain',
+      ]);
       res.end(REAL_SITE);
     });
     app.get('/undefined-reason', (_req, res) => {
       // Node takes the headers from the third argument when the second is not a string.
-      (res.writeHead as (status: number, reason: undefined, headers: OutgoingHttpHeaders) => void)(200, undefined, { ...PUBLIC, 'Content-Type': 'text/plain' });
+      (res.writeHead as (status: number, reason: undefined, headers: OutgoingHttpHeaders) => void)(200, undefined, {
+        ...PUBLIC,
+        'Content-Type': 'text/plain',
+      });
       res.end(REAL_SITE);
     });
   });
@@ -56,7 +68,11 @@ describe.each(expressVersions)('%s', (_name, express) => {
       const withoutGate = createSite(express);
       expectHeaders(await request(bypassing.app).get('/'), KEPT_PRIVATE);
       expect((await request(neverBypasses.app).get('/')).status).toBe(503);
-      expectHeaders(await request(withoutGate.app).get('/'), { 'Cache-Control': 'public, max-age=600', 'Surrogate-Control': 'max-age=3600', Vary: null });
+      expectHeaders(await request(withoutGate.app).get('/'), {
+        'Cache-Control': 'public, max-age=600',
+        'Surrogate-Control': 'max-age=3600',
+        Vary: null,
+      });
 
       // The app that bypassed carries the hook on its own response object…
       expect(Object.hasOwn(bypassing.app.response, 'writeHead')).toBe(true);
@@ -83,7 +99,12 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
     it('a response of the same app that is not bypassed goes out untouched (the site reopened after a bypass)', async () => {
       const clock = manualClock('2026-06-01T12:00:00Z');
-      const { app } = createApp(express, { mode: 'maintenance', until: '2026-06-01T13:00:00Z', now: clock.now, allow: { ips: ['127.0.0.1'] } });
+      const { app } = createApp(express, {
+        mode: 'maintenance',
+        until: '2026-06-01T13:00:00Z',
+        now: clock.now,
+        allow: { ips: ['127.0.0.1'] },
+      });
       expectHeaders(await request(app).get('/'), KEPT_PRIVATE);
       clock.advance(2 * 60 * 60 * 1000);
       const open = await request(app).get('/');
@@ -99,7 +120,9 @@ describe.each(expressVersions)('%s', (_name, express) => {
       expect(res.status).toBe(200);
       expect(res.text).toContain(REAL_SITE);
       expectHeaders(res, KEPT_PRIVATE);
-      const again = await request(app).get('/file').set('If-None-Match', res.headers.etag as string);
+      const again = await request(app)
+        .get('/file')
+        .set('If-None-Match', res.headers.etag as string);
       expect(again.status).toBe(304);
       expectHeaders(again, { 'Cache-Control': 'private, no-store', 'Surrogate-Control': null });
     });

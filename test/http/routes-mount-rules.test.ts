@@ -50,7 +50,9 @@ describe('the bypass cookie of a mounted gate', () => {
     expect(serializeBypassCookie('blog_bypass', 'v.1.2.m', { maxAgeSeconds: 60, secure: true, nowMs: 0, path: '/blog' })).toMatch(
       /^__Secure-blog_bypass=v\.1\.2\.m; Path=\/blog; Max-Age=60; .*; HttpOnly; Secure; SameSite=Lax$/,
     );
-    expect(serializeBypassCookie('blog_bypass', 'v.1.2.m', { maxAgeSeconds: 60, secure: false, nowMs: 0, path: '/blog' })).toMatch(/^blog_bypass=v\.1\.2\.m; Path=\/blog; /);
+    expect(serializeBypassCookie('blog_bypass', 'v.1.2.m', { maxAgeSeconds: 60, secure: false, nowMs: 0, path: '/blog' })).toMatch(
+      /^blog_bypass=v\.1\.2\.m; Path=\/blog; /,
+    );
     expect(bypassCookieNames('n', true)).toEqual({ plain: 'n', host: '__Secure-n' });
   });
 

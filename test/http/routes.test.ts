@@ -142,14 +142,11 @@ describe.each(expressVersions)('only (%s)', (_name, expressFactory) => {
 
   describe('when a rewrite before the gate changed req.url', () => {
     it('stays closed when the original URL is in the list', async () => {
-      const { app } = createApp(
-        expressFactory,
-        { mode: 'maintenance', only: ['/blog/*'] },
-        (a) =>
-          a.use((req, _res, next) => {
-            if (req.url.startsWith('/blog/')) req.url = '/';
-            next();
-          }),
+      const { app } = createApp(expressFactory, { mode: 'maintenance', only: ['/blog/*'] }, (a) =>
+        a.use((req, _res, next) => {
+          if (req.url.startsWith('/blog/')) req.url = '/';
+          next();
+        }),
       );
       const res = await request(app).get('/blog/post');
       expect(res.status).toBe(503);

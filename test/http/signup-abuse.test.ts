@@ -21,7 +21,11 @@ describe.each(expressVersions)('signup abuse on %s', (_name, express) => {
     const { app, file } = signupApp(express);
     const token = await pageToken(app);
     for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx']) {
-      const res = await request(app).post(PATH).set('Accept', 'application/json').set('Content-Type', type).send(`email=a%40example.com&token=${token}`);
+      const res = await request(app)
+        .post(PATH)
+        .set('Accept', 'application/json')
+        .set('Content-Type', type)
+        .send(`email=a%40example.com&token=${token}`);
       expect(res.status, type).toBe(415);
     }
     expect((await request(app).post(PATH).set('Accept', 'application/json')).status).toBe(415);
@@ -40,7 +44,9 @@ describe.each(expressVersions)('signup abuse on %s', (_name, express) => {
     const { port } = server.address() as { port: number };
     const status = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
-        socket.write(`POST ${PATH} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+        socket.write(
+          `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        );
         const chunk = 'x'.repeat(8192);
         socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
       });
@@ -72,7 +78,11 @@ describe.each(expressVersions)('signup abuse on %s', (_name, express) => {
   ])('answers %s with a problem document', async (_what, body, status) => {
     const { app, file } = signupApp(express);
     const token = await pageToken(app);
-    const res = await request(app).post(PATH).set('Accept', 'application/json').set('Content-Type', 'application/json').send(body.replace('"T"', JSON.stringify(token)));
+    const res = await request(app)
+      .post(PATH)
+      .set('Accept', 'application/json')
+      .set('Content-Type', 'application/json')
+      .send(body.replace('"T"', JSON.stringify(token)));
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(res.body.detail).toMatch(/\S/);
@@ -82,7 +92,11 @@ describe.each(expressVersions)('signup abuse on %s', (_name, express) => {
   it('refuses a field sent twice (400) rather than picking one copy', async () => {
     const { app, file } = signupApp(express);
     const token = await pageToken(app);
-    for (const body of [`email=a%40example.com&email=b%40example.com&token=${token}`, `email=a%40example.com&token=${token}&token=${token}`, `email=a%40example.com&token=${token}&consent=yes&consent=`]) {
+    for (const body of [
+      `email=a%40example.com&email=b%40example.com&token=${token}`,
+      `email=a%40example.com&token=${token}&token=${token}`,
+      `email=a%40example.com&token=${token}&consent=yes&consent=`,
+    ]) {
       const res = await postForm(app, body).set('Accept', 'application/json');
       expect(res.status, body).toBe(400);
       expect(res.body.detail).toContain('more than once');

@@ -30,7 +30,12 @@ export function listLines(file: string): Record<string, unknown>[] {
 export function signupApp(express: ExpressFactory, options: IntermissionOptions = {}, afterGate?: Parameters<typeof createApp>[3]) {
   const file = listFile();
   const clock = manualClock(NOW);
-  const built = createApp(express, { mode: 'coming-soon', now: clock.now, signup: { file }, ...options }, (app) => app.set('trust proxy', 'loopback'), afterGate);
+  const built = createApp(
+    express,
+    { mode: 'coming-soon', now: clock.now, signup: { file }, ...options },
+    (app) => app.set('trust proxy', 'loopback'),
+    afterGate,
+  );
   return { ...built, clock, file };
 }
 
@@ -51,7 +56,12 @@ export function clientIp(): string {
 
 /** A JSON signup as the page's script sends it. */
 export function postJson(app: Parameters<typeof request>[0], body: unknown, ip = clientIp()) {
-  return request(app).post(PATH).set('X-Forwarded-For', ip).set('Accept', 'application/json').set('Content-Type', 'application/json').send(JSON.stringify(body));
+  return request(app)
+    .post(PATH)
+    .set('X-Forwarded-For', ip)
+    .set('Accept', 'application/json')
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify(body));
 }
 
 /** A form post as a browser without JavaScript sends it. */

@@ -35,7 +35,11 @@ describeRedis('signup on a real redis-server', () => {
 
   it.each(expressVersions)('stores in Redis when INTERMISSION_REDIS_URL is set (%s)', async (_name, expressFactory) => {
     const key = `intermission:subscribers`;
-    const { app, middleware } = createApp(expressFactory, { mode: 'coming-soon', signup: true, env: { INTERMISSION_REDIS_URL: server.url } });
+    const { app, middleware } = createApp(expressFactory, {
+      mode: 'coming-soon',
+      signup: true,
+      env: { INTERMISSION_REDIS_URL: server.url },
+    });
     cleanups.push(() => void middleware.close());
     const token = await pageToken(app);
     const email = `redis-${_name.replace(' ', '')}@example.com`;
@@ -54,7 +58,10 @@ describeRedis('signup on a real redis-server', () => {
     const logger = recordingLogger();
     const store = redisSubscriberStore({ url: own.url }, { timeout: 300 });
     const { app, middleware } = createApp(express, { mode: 'coming-soon', signup: { store }, logger });
-    cleanups.push(() => void middleware.close(), () => void store.close());
+    cleanups.push(
+      () => void middleware.close(),
+      () => void store.close(),
+    );
     const token = await pageToken(app);
     expect((await postJson(app, { email: 'before@example.com', token })).status).toBe(201);
     await own.stop();
@@ -63,7 +70,9 @@ describeRedis('signup on a real redis-server', () => {
     expect(down.headers['retry-after']).toBe('30');
     expect(down.body.detail).toBe('Something went wrong on our side. Please try again later.');
     expect((await postForm(app, `email=during%40example.com&token=${token}`)).headers.location).toBe('/#signup-unavailable');
-    expect(logger.lines.some((line) => line.level === 'error' && line.details?.code === 'ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE')).toBe(true);
+    expect(logger.lines.some((line) => line.level === 'error' && line.details?.code === 'ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE')).toBe(
+      true,
+    );
   });
 
   it('runs onLaunch once for a fleet of two when intermission up opens the site', async () => {
@@ -78,7 +87,10 @@ describeRedis('signup on a real redis-server', () => {
         env: { INTERMISSION_STATE_FILE: stateFile },
         pollInterval: 50,
       });
-      cleanups.push(() => void built.middleware.close(), () => void store.close());
+      cleanups.push(
+        () => void built.middleware.close(),
+        () => void store.close(),
+      );
       return built;
     });
     await Promise.all(fleet.map((member) => member.middleware.ready()));
@@ -123,7 +135,10 @@ describe.skipIf(!canMount)('signup on a full disk', () => {
   it('answers 503, and every address answered 201 before is still listed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'intermission-full-'));
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'tmpfs', dir]).status).toBe(0);
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => spawnSync('umount', ['-l', dir]));
+    cleanups.push(
+      () => rmSync(dir, { recursive: true, force: true }),
+      () => spawnSync('umount', ['-l', dir]),
+    );
     const file = join(dir, 'list.jsonl');
     const { app } = signupApp(express, { signup: { file } });
     const token = await pageToken(app);
@@ -164,7 +179,11 @@ describe('onLaunch with the embedded store', () => {
     const runs: string[][] = [];
     const launchAt = new Date(Date.now() + 400).toISOString();
     const apps = [0, 1].map(() => {
-      const built = createApp(express, { mode: 'coming-soon', launchAt, signup: { file, onLaunch: async (list) => void runs.push(await collect(list)) } });
+      const built = createApp(express, {
+        mode: 'coming-soon',
+        launchAt,
+        signup: { file, onLaunch: async (list) => void runs.push(await collect(list)) },
+      });
       cleanups.push(() => void built.middleware.close());
       return built;
     });
@@ -176,7 +195,11 @@ describe('onLaunch with the embedded store', () => {
 
   it('does not run when maintenance ends (that is not a launch)', async () => {
     const runs: unknown[] = [];
-    const built = createApp(express, { mode: 'maintenance', until: new Date(Date.now() + 200).toISOString(), signup: { file: listFile(), onLaunch: () => void runs.push(1) } });
+    const built = createApp(express, {
+      mode: 'maintenance',
+      until: new Date(Date.now() + 200).toISOString(),
+      signup: { file: listFile(), onLaunch: () => void runs.push(1) },
+    });
     cleanups.push(() => void built.middleware.close());
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(runs).toEqual([]);

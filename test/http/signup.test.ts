@@ -55,7 +55,9 @@ describe.each(expressVersions)('signup on %s', (_name, express) => {
     expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(first.headers['cache-control']).toBe('no-store');
     expect(first.body).toEqual({ status: 'subscribed', message: THANKS });
-    expect(listLines(file)).toEqual([{ op: 'add', email: 'Ann.Lee@example.com', subscribedAt: new Date(NOW).toISOString(), consent: true, lang: 'en' }]);
+    expect(listLines(file)).toEqual([
+      { op: 'add', email: 'Ann.Lee@example.com', subscribedAt: new Date(NOW).toISOString(), consent: true, lang: 'en' },
+    ]);
     const again = await postJson(app, { email: 'ann.lee@EXAMPLE.com'.replace('ann.lee', 'Ann.Lee'), consent: true, token });
     expect(again.status).toBe(200);
     expect(again.text).toBe(first.text);
@@ -71,7 +73,8 @@ describe.each(expressVersions)('signup on %s', (_name, express) => {
     expect(listLines(file)[0]).toMatchObject({ email: 'bob@example.org', consent: true, lang: 'fr' });
     // Every outcome the redirect can name is in the page, shown by :target.
     const page = await request(app).get('/').set('Accept', 'text/html');
-    for (const id of ['thanks', 'invalid', 'required', 'consent', 'expired', 'rate-limited', 'unavailable']) expect(page.text).toContain(`id="signup-${id}"`);
+    for (const id of ['thanks', 'invalid', 'required', 'consent', 'expired', 'rate-limited', 'unavailable'])
+      expect(page.text).toContain(`id="signup-${id}"`);
   });
 
   it('answers the JSON client in the form language it sent', async () => {
@@ -194,7 +197,9 @@ describe.each(expressVersions)('signup on %s', (_name, express) => {
       { email: 'h@example.com', subscribedAt: new Date(NOW).toISOString(), consent: true, lang: 'en', lines: 1 },
       { email: 'boom@example.com', subscribedAt: new Date(NOW).toISOString(), consent: false, lang: 'en', lines: 2 },
     ]);
-    expect(warningsWith(logger, 'WRN_INTERMISSION_SIGNUP_HOOK_FAILED')).toEqual([{ code: 'WRN_INTERMISSION_SIGNUP_HOOK_FAILED', error: 'CRM is down' }]);
+    expect(warningsWith(logger, 'WRN_INTERMISSION_SIGNUP_HOOK_FAILED')).toEqual([
+      { code: 'WRN_INTERMISSION_SIGNUP_HOOK_FAILED', error: 'CRM is down' },
+    ]);
   });
 
   it('is never a way through the gate: the page stays closed and the app never sees the request', async () => {

@@ -45,22 +45,28 @@ describe.each(expressVersions)('%s', (_name, express) => {
 
     describe('when the resolver fails', () => {
       it.each([
-        ['throws', () => {
-          throw new Error('cms down');
-        }],
+        [
+          'throws',
+          () => {
+            throw new Error('cms down');
+          },
+        ],
         ['rejects', () => Promise.reject(new Error('cms down'))],
         ['returns something that is not a teaser', () => 42 as unknown as Teaser],
-      ] as [string, TeaserResolver][])('%s: the fallback teaser is shown and WRN_INTERMISSION_TEASER_FAILED logged once', async (_label, resolver) => {
-        const { app, logger } = teaserApp(express, resolver);
-        for (const path of ['/a', '/b', '/c']) {
-          const res = await request(app).get(path);
-          expect(res.status).toBe(200);
-          expect(res.text).toContain('Fallback Story</h2>');
-          expect(res.text).toContain(FALLBACK.excerpt);
-          expect(res.text).not.toContain('cms down');
-        }
-        expect(warningsWith(logger, 'WRN_INTERMISSION_TEASER_FAILED')).toHaveLength(1);
-      });
+      ] as [string, TeaserResolver][])(
+        '%s: the fallback teaser is shown and WRN_INTERMISSION_TEASER_FAILED logged once',
+        async (_label, resolver) => {
+          const { app, logger } = teaserApp(express, resolver);
+          for (const path of ['/a', '/b', '/c']) {
+            const res = await request(app).get(path);
+            expect(res.status).toBe(200);
+            expect(res.text).toContain('Fallback Story</h2>');
+            expect(res.text).toContain(FALLBACK.excerpt);
+            expect(res.text).not.toContain('cms down');
+          }
+          expect(warningsWith(logger, 'WRN_INTERMISSION_TEASER_FAILED')).toHaveLength(1);
+        },
+      );
 
       it('times out after teaserTimeout when it never settles: fallback teaser, one warning', async () => {
         const { app, logger } = teaserApp(express, () => new Promise<Teaser>(() => {}), { teaserTimeout: 50 });
@@ -117,20 +123,25 @@ describe.each(expressVersions)('%s', (_name, express) => {
         expect(res.text.match(/<script\b/g)?.length ?? 0).toBeLessThanOrEqual(1);
       });
 
-      it.each(['javascript:alert(1)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', '//evil.example/x.png', '/\\evil.example/x.png', 'vbscript:msgbox(1)'])(
-        'image %j is dropped',
-        async (image) => {
-          const { app } = teaserApp(express, () => ({ title: 'Pictured', image }));
-          const res = await request(app).get('/');
-          expect(res.status).toBe(200);
-          expect(res.text).toContain('Pictured</h2>');
-          expect(res.text).not.toContain('<img');
-          expect(res.text).not.toContain('og:image');
-          expect(res.text.toLowerCase()).not.toMatch(/javascript:|vbscript:|evil\.example|data:text/);
-          const json = await request(app).get('/').set('Accept', 'application/json');
-          expect(json.body.teaser).toEqual({ title: 'Pictured' });
-        },
-      );
+      it.each([
+        'javascript:alert(1)',
+        'JavaScript:alert(1)',
+        ' javascript:alert(1)',
+        'data:text/html,<script>alert(1)</script>',
+        '//evil.example/x.png',
+        '/\\evil.example/x.png',
+        'vbscript:msgbox(1)',
+      ])('image %j is dropped', async (image) => {
+        const { app } = teaserApp(express, () => ({ title: 'Pictured', image }));
+        const res = await request(app).get('/');
+        expect(res.status).toBe(200);
+        expect(res.text).toContain('Pictured</h2>');
+        expect(res.text).not.toContain('<img');
+        expect(res.text).not.toContain('og:image');
+        expect(res.text.toLowerCase()).not.toMatch(/javascript:|vbscript:|evil\.example|data:text/);
+        const json = await request(app).get('/').set('Accept', 'application/json');
+        expect(json.body.teaser).toEqual({ title: 'Pictured' });
+      });
 
       it('an https image from page.imageOrigins is shown and allowed by the CSP', async () => {
         const { app } = teaserApp(express, () => ({ title: 'Pictured', image: 'https://cdn.example.com/cover.png' }), {

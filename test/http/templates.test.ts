@@ -99,40 +99,46 @@ describe.each(expressVersions)('%s', (_name, express) => {
       it.each([
         ['coming-soon', 200],
         ['maintenance', 503],
-      ] as const)('%s: the built-in minimal page with status %i, one warning over several renders, no stack trace', async (mode, status) => {
-        let renders = 0;
-        const { app, clock, logger } = templateApp(express, {
-          mode,
-          // With an end time the page is re-rendered each minute, so each request below renders again.
-          ...(mode === 'coming-soon' ? { launchAt: '2026-06-02T00:00:00Z' } : { until: '2026-06-02T00:00:00Z' }),
-          page: {
-            views: BROKEN,
-            locals: {
-              hit: () => {
-                renders++;
+      ] as const)(
+        '%s: the built-in minimal page with status %i, one warning over several renders, no stack trace',
+        async (mode, status) => {
+          let renders = 0;
+          const { app, clock, logger } = templateApp(express, {
+            mode,
+            // With an end time the page is re-rendered each minute, so each request below renders again.
+            ...(mode === 'coming-soon' ? { launchAt: '2026-06-02T00:00:00Z' } : { until: '2026-06-02T00:00:00Z' }),
+            page: {
+              views: BROKEN,
+              locals: {
+                hit: () => {
+                  renders++;
+                },
               },
             },
-          },
-        });
-        for (let i = 0; i < 3; i++) {
-          const res = await request(app).get('/');
-          expect(res.status).toBe(status);
-          expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-          expect(res.text).toMatch(/^<!doctype html>/);
-          expect(res.text).toContain('<h1 id="heading">');
-          expect(res.text).not.toMatch(/\n\s+at |Cannot read properties|TypeError|\.ejs|intermission-views-/);
-          const style = /<style>([\s\S]*?)<\/style>/.exec(res.text)![1]!;
-          const hash = `'sha256-${createHash('sha256').update(style).digest('base64')}'`;
-          expect(res.headers['content-security-policy']).toContain(hash);
-          clock.advance(2 * MINUTE);
-        }
-        expect(renders).toBe(3);
-        const warnings = warningsWith(logger, 'WRN_INTERMISSION_TEMPLATE_FAILED');
-        expect(warnings).toHaveLength(1);
-      });
+          });
+          for (let i = 0; i < 3; i++) {
+            const res = await request(app).get('/');
+            expect(res.status).toBe(status);
+            expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+            expect(res.text).toMatch(/^<!doctype html>/);
+            expect(res.text).toContain('<h1 id="heading">');
+            expect(res.text).not.toMatch(/\n\s+at |Cannot read properties|TypeError|\.ejs|intermission-views-/);
+            const style = /<style>([\s\S]*?)<\/style>/.exec(res.text)![1]!;
+            const hash = `'sha256-${createHash('sha256').update(style).digest('base64')}'`;
+            expect(res.headers['content-security-policy']).toContain(hash);
+            clock.advance(2 * MINUTE);
+          }
+          expect(renders).toBe(3);
+          const warnings = warningsWith(logger, 'WRN_INTERMISSION_TEMPLATE_FAILED');
+          expect(warnings).toHaveLength(1);
+        },
+      );
 
       it('the JSON representation is unaffected', async () => {
-        const { app } = templateApp(express, { mode: 'maintenance', page: { views: BROKEN, locals: { hit: () => undefined }, message: 'Upgrading.' } });
+        const { app } = templateApp(express, {
+          mode: 'maintenance',
+          page: { views: BROKEN, locals: { hit: () => undefined }, message: 'Upgrading.' },
+        });
         const res = await request(app).get('/').set('Accept', 'application/json');
         expect(res.status).toBe(503);
         expect(res.body).toMatchObject({ status: 'maintenance', message: 'Upgrading.' });

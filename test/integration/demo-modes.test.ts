@@ -55,8 +55,21 @@ async function page(base: string): Promise<{ status: number; text: string }> {
 }
 
 /** Lines only the maintenance page may say, and lines only the coming-soon page may say. */
-const MAINTENANCE_ONLY = [en['maintenance.title'], en['maintenance.heading'], en['maintenance.badge'], en['maintenance.expectedBack'], en['maintenance.footer'], 'tune-up'];
-const COMING_SOON_ONLY = [en['comingSoon.badge'], en['comingSoon.footer'], en['countdown.label'], en['teaser.label'], 'Our first story goes live soon'];
+const MAINTENANCE_ONLY = [
+  en['maintenance.title'],
+  en['maintenance.heading'],
+  en['maintenance.badge'],
+  en['maintenance.expectedBack'],
+  en['maintenance.footer'],
+  'tune-up',
+];
+const COMING_SOON_ONLY = [
+  en['comingSoon.badge'],
+  en['comingSoon.footer'],
+  en['countdown.label'],
+  en['teaser.label'],
+  'Our first story goes live soon',
+];
 
 beforeAll(() => {
   const built = join(root, 'dist/index.js');

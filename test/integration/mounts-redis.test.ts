@@ -29,15 +29,24 @@ describeRedis('several gates on one Redis, one key each', () => {
   it.each(expressVersions)('follows only its own key (%s)', async (_name, expressFactory) => {
     const suffix = expressFactory === expressVersions[0][1] ? '5' : '4';
     const keys = { api: `intermission:api${suffix}`, blog: `intermission:blog${suffix}` };
-    const writers: Record<'api' | 'blog', RedisStore> = { api: redisStore({ url: server.url, key: keys.api }), blog: redisStore({ url: server.url, key: keys.blog }) };
-    closers.push(() => writers.api.close(), () => writers.blog.close());
+    const writers: Record<'api' | 'blog', RedisStore> = {
+      api: redisStore({ url: server.url, key: keys.api }),
+      blog: redisStore({ url: server.url, key: keys.blog }),
+    };
+    closers.push(
+      () => writers.api.close(),
+      () => writers.blog.close(),
+    );
     await writers.api.set({ mode: 'maintenance', updatedAt: new Date().toISOString() });
     await writers.blog.set({ mode: 'coming-soon', updatedAt: new Date().toISOString() });
 
     const logger = recordingLogger();
     const api = intermission({ configFile: false, env: {}, logger, store: redisStore({ url: server.url, key: keys.api }) });
     const blog = intermission({ configFile: false, env: {}, logger, store: redisStore({ url: server.url, key: keys.blog }) });
-    closers.push(() => api.close(), () => blog.close());
+    closers.push(
+      () => api.close(),
+      () => blog.close(),
+    );
     await Promise.all([api.ready(), blog.ready()]);
     const app = expressFactory();
     app.use('/api', api);

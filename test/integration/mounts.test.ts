@@ -26,7 +26,14 @@ function stateFile(mode: 'off' | 'maintenance' | 'coming-soon'): string {
 function site(expressFactory: ExpressFactory, setup?: (app: ReturnType<ExpressFactory>) => void) {
   const files = { api: stateFile('maintenance'), blog: stateFile('coming-soon') };
   const logger = recordingLogger();
-  const api = intermission({ configFile: false, env: {}, logger, store: fileStore(files.api), secret: API_SECRET, cookie: { name: 'api_bypass' } });
+  const api = intermission({
+    configFile: false,
+    env: {},
+    logger,
+    store: fileStore(files.api),
+    secret: API_SECRET,
+    cookie: { name: 'api_bypass' },
+  });
   const blog = intermission({
     configFile: false,
     env: {},
@@ -36,7 +43,10 @@ function site(expressFactory: ExpressFactory, setup?: (app: ReturnType<ExpressFa
     cookie: { name: 'blog_bypass' },
     teaser: { title: 'The first post', excerpt: 'Soon.' },
   });
-  closers.push(() => api.close(), () => blog.close());
+  closers.push(
+    () => api.close(),
+    () => blog.close(),
+  );
   const app = expressFactory();
   setup?.(app);
   app.use('/api', api);
@@ -135,7 +145,9 @@ describe.each(expressVersions)('several gates in one app (%s)', (_name, expressF
     it('use __Secure- (not __Host-, which needs Path=/) over HTTPS, and only that name opens', async () => {
       const { app, ready } = site(expressFactory, (a) => a.set('trust proxy', 'loopback'));
       await ready();
-      const res = await request(app).get(`/blog/__intermission/preview?token=${createPreviewToken(BLOG_SECRET)}`).set('X-Forwarded-Proto', 'https');
+      const res = await request(app)
+        .get(`/blog/__intermission/preview?token=${createPreviewToken(BLOG_SECRET)}`)
+        .set('X-Forwarded-Proto', 'https');
       const setCookie = String(res.headers['set-cookie']);
       expect(setCookie).toMatch(/^__Secure-blog_bypass=[^;]+; Path=\/blog; .*; Secure; SameSite=Lax$/);
       const value = cookiePair(res.headers['set-cookie']).split('=')[1];
@@ -171,7 +183,13 @@ describe.each(expressVersions)('several gates in one app (%s)', (_name, expressF
         // Percent-escapes stay text inside the one Path attribute: no header or attribute is added.
         const setCookie = (res.headers['set-cookie'] as string[] | undefined)?.join('\n') ?? '';
         expect(setCookie).not.toMatch(/[\r\n]/);
-        expect(setCookie.split('; ').map((part) => part.split('=')[0]).slice(1), tenant).toEqual(['Path', 'Max-Age', 'Expires', 'HttpOnly', 'SameSite']);
+        expect(
+          setCookie
+            .split('; ')
+            .map((part) => part.split('=')[0])
+            .slice(1),
+          tenant,
+        ).toEqual(['Path', 'Max-Age', 'Expires', 'HttpOnly', 'SameSite']);
         expect(res.headers['x'], tenant).toBeUndefined();
       }
     });

@@ -134,7 +134,12 @@ describe('store', () => {
       const { server, middleware } = app({
         now: () => now,
         store: {
-          get: () => ({ mode: 'maintenance', startsAt: '2026-12-01T11:00:00Z', until: '2026-12-01T12:00:00Z', updatedAt: '2026-12-01T09:00:00Z' }),
+          get: () => ({
+            mode: 'maintenance',
+            startsAt: '2026-12-01T11:00:00Z',
+            until: '2026-12-01T12:00:00Z',
+            updatedAt: '2026-12-01T09:00:00Z',
+          }),
         },
       });
       await middleware.ready();

@@ -32,8 +32,13 @@ function sendRaw(server: Server, bytes: string): Promise<RawAnswer> {
     socket.on('close', () => {
       const bytes = Buffer.concat(chunks);
       const split = bytes.indexOf('\r\n\r\n');
-      const [statusLine = '', ...lines] = bytes.subarray(0, split === -1 ? bytes.length : split).toString('latin1').split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const [statusLine = '', ...lines] = bytes
+        .subarray(0, split === -1 ? bytes.length : split)
+        .toString('latin1')
+        .split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       const body = split === -1 ? Buffer.alloc(0) : bytes.subarray(split + 4);
       resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: body.toString('utf8'), bodyBytes: body.length });
     });
@@ -45,12 +50,18 @@ function sendRaw(server: Server, bytes: string): Promise<RawAnswer> {
 const handshake = (path: string, extra: Record<string, string> = {}): string =>
   `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
   'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-  Object.entries(extra).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+  Object.entries(extra)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('') +
   '\r\n';
 
 const upgrade = (server: Server, path: string, extra?: Record<string, string>) => sendRaw(server, handshake(path, extra));
 
-function get(server: Server, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+function get(
+  server: Server,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
@@ -161,7 +172,13 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
       expectOpened(await upgrade(server, '/socket', { cookie }));
       const value = cookie.slice(cookie.indexOf('=') + 1);
       const tampered = `intermission_bypass=${value.slice(0, -2)}${value.endsWith('AA') ? 'BB' : 'AA'}`;
-      for (const bad of ['intermission_bypass=abc.def', tampered, 'intermission_bypass=', 'intermission_bypass=%%%; ;;=', '__Host-intermission_bypass=abc.def']) {
+      for (const bad of [
+        'intermission_bypass=abc.def',
+        tampered,
+        'intermission_bypass=',
+        'intermission_bypass=%%%; ;;=',
+        '__Host-intermission_bypass=abc.def',
+      ]) {
         expectRefused(await upgrade(server, '/socket', { cookie: bad }));
       }
       expect(seen.map((s) => s.url)).toEqual(['/socket']);
@@ -200,7 +217,15 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
     it('lets an allowed path through, but not traversals, encoded dots or overlong paths', async () => {
       const { server, seen } = await site(expressFactory, { mode });
       expectOpened(await upgrade(server, '/assets/live'));
-      for (const path of ['/assets/../socket', '/assets/%2e%2e/socket', '/assets/%2E%2E%2Fsocket', '/assets\\..\\socket', '//assets/live', `/assets/${'a'.repeat(5000)}`, '*']) {
+      for (const path of [
+        '/assets/../socket',
+        '/assets/%2e%2e/socket',
+        '/assets/%2E%2E%2Fsocket',
+        '/assets\\..\\socket',
+        '//assets/live',
+        `/assets/${'a'.repeat(5000)}`,
+        '*',
+      ]) {
         expectRefused(await upgrade(server, path));
       }
       expect(seen.map((s) => s.url)).toEqual(['/assets/live']);
@@ -235,7 +260,10 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
   it('adds no upgrade listener: without a ws server, upgrades still reach Express and its gate', async () => {
     const { server } = await site(expressFactory, {}, { noWebSocket: true });
     expect(server.listenerCount('upgrade')).toBe(0);
-    const answer = await sendRaw(server, handshake('/', { accept: 'text/plain' }).replace('Connection: Upgrade', 'Connection: Upgrade, close'));
+    const answer = await sendRaw(
+      server,
+      handshake('/', { accept: 'text/plain' }).replace('Connection: Upgrade', 'Connection: Upgrade, close'),
+    );
     expect(answer.status).toBe(503);
     expect(answer.body).toContain('be back soon');
   });
@@ -271,14 +299,18 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     let asked!: () => void;
     const wasAsked = new Promise<void>((resolve) => (asked = resolve));
-    const { server, seen, logger } = await site(expressFactory, {}, {
-      upgradeOptions: {
-        bypass: () => {
-          asked();
-          return new Promise<boolean>(() => {});
+    const { server, seen, logger } = await site(
+      expressFactory,
+      {},
+      {
+        upgradeOptions: {
+          bypass: () => {
+            asked();
+            return new Promise<boolean>(() => {});
+          },
         },
       },
-    });
+    );
     const answer = upgrade(server, '/socket');
     await wasAsked;
     await vi.advanceTimersByTimeAsync(1999);
@@ -294,27 +326,33 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
     const closing = await site(expressFactory);
     const { port } = closing.server.address() as AddressInfo;
     await Promise.all(
-      Array.from({ length: 20 }, () =>
-        new Promise<void>((resolve) => {
-          const socket = connect(port, '127.0.0.1', () => {
-            socket.write(handshake('/socket'));
-            socket.resetAndDestroy();
-          });
-          socket.on('error', () => {});
-          socket.on('close', () => resolve());
-        }),
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(port, '127.0.0.1', () => {
+              socket.write(handshake('/socket'));
+              socket.resetAndDestroy();
+            });
+            socket.on('error', () => {});
+            socket.on('close', () => resolve());
+          }),
       ),
     );
     expectRefused(await upgrade(closing.server, '/socket'));
 
-    const thinking = await site(expressFactory, {}, {
-      upgradeOptions: {
-        bypass: (req) => {
-          req.socket.destroy(new Error('reset during the lookup'));
-          return new Promise<boolean>((resolve) => setImmediate(() => resolve(true)));
+    const thinking = await site(
+      expressFactory,
+      {},
+      {
+        upgradeOptions: {
+          bypass: (req) => {
+            req.socket.destroy(new Error('reset during the lookup'));
+            return new Promise<boolean>((resolve) => setImmediate(() => resolve(true)));
+          },
         },
       },
-    });
+    );
     const answer = await upgrade(thinking.server, '/socket');
     expect(answer.status).toBe(0); // closed without an answer
     expect(thinking.seen).toEqual([]);
@@ -323,11 +361,17 @@ describe.each(expressVersions)('gate.upgrade(server) on %s', (_name, expressFact
   it('answers malformed requests without reaching the ws server', async () => {
     const { server, seen } = await site(expressFactory);
     // Node's parser refuses these before any upgrade event.
-    expect((await sendRaw(server, 'GET /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nBad Header\r\n\r\n')).status).toBe(400);
+    expect(
+      (await sendRaw(server, 'GET /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nBad Header\r\n\r\n')).status,
+    ).toBe(400);
     expect((await sendRaw(server, 'GET /so cket x HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')).status).toBe(400);
     // No Host, a junk key, a POST: still an upgrade to Node, still refused by the gate.
-    expectRefused(await sendRaw(server, 'GET /socket HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: %%%\r\n\r\n'));
-    expectRefused(await sendRaw(server, 'POST /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n\r\nhello'));
+    expectRefused(
+      await sendRaw(server, 'GET /socket HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: %%%\r\n\r\n'),
+    );
+    expectRefused(
+      await sendRaw(server, 'POST /socket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 5\r\n\r\nhello'),
+    );
     expect(seen).toEqual([]);
   });
 

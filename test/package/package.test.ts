@@ -10,10 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * projects, as a user would install it.
  */
 const root = join(import.meta.dirname, '../..');
-const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** What `npm pack` needs to build and pack: the sources and build inputs, never the repository's dist/. */
-const PACK_INPUTS = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'views', 'docs', 'config'];
+const PACK_INPUTS = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'src',
+  'scripts',
+  'views',
+  'docs',
+  'config',
+];
 
 /**
  * A copy of the package to pack, so packing (which rebuilds dist/) never races other lanes that read
@@ -51,10 +64,17 @@ beforeAll(() => {
   staging = stagePackage();
   packDir = mkdtempSync(join(tmpdir(), 'intermission-pack-'));
   run('npm', ['pack', '--pack-destination', packDir, '--silent'], staging);
-  const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
+  const tarball = join(
+    packDir,
+    readdirSync(packDir).find((file) => file.endsWith('.tgz'))!,
+  );
   consumer = mkdtempSync(join(tmpdir(), 'intermission-consumer-'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  run('npm', ['install', tarball, 'express@5', '@types/express@5', '@types/node@20', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], consumer);
+  run(
+    'npm',
+    ['install', tarball, 'express@5', '@types/express@5', '@types/node@20', '--no-audit', '--no-fund', '--prefer-offline', '--silent'],
+    consumer,
+  );
 }, 180_000);
 
 afterAll(() => {
@@ -65,7 +85,20 @@ afterAll(() => {
 describe('the published package', () => {
   it('ships dist, views, docs and the schema, and no sources or tests', () => {
     const installed = join(consumer, 'node_modules/intermission');
-    for (const path of ['dist/index.js', 'dist/index.cjs', 'dist/cli.js', 'dist/types/index.d.ts', 'dist/types-cjs/index.d.cts', 'views/maintenance.ejs', 'views/coming-soon.ejs', 'docs/errors.md', 'config/intermission.schema.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    for (const path of [
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/cli.js',
+      'dist/types/index.d.ts',
+      'dist/types-cjs/index.d.cts',
+      'views/maintenance.ejs',
+      'views/coming-soon.ejs',
+      'docs/errors.md',
+      'config/intermission.schema.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+    ]) {
       expect(existsSync(join(installed, path)), path).toBe(true);
     }
     for (const path of ['src', 'test', 'tsconfig.json', 'demo']) expect(existsSync(join(installed, path)), path).toBe(false);
@@ -78,18 +111,32 @@ describe('the published package', () => {
   });
 
   it('works with import', () => {
-    writeFileSync(join(consumer, 'esm.mjs'), `import express from 'express';\nimport { intermission, createPreviewToken } from 'intermission';\n${SCRIPT_BODY}`);
+    writeFileSync(
+      join(consumer, 'esm.mjs'),
+      `import express from 'express';\nimport { intermission, createPreviewToken } from 'intermission';\n${SCRIPT_BODY}`,
+    );
     expect(run(process.execPath, ['esm.mjs'], consumer).trim()).toBe('503 page string');
   });
 
   it('works with require', () => {
-    writeFileSync(join(consumer, 'cjs.cjs'), `const express = require('express');\nconst { intermission, createPreviewToken } = require('intermission');\n${SCRIPT_BODY}`);
+    writeFileSync(
+      join(consumer, 'cjs.cjs'),
+      `const express = require('express');\nconst { intermission, createPreviewToken } = require('intermission');\n${SCRIPT_BODY}`,
+    );
     expect(run(process.execPath, ['cjs.cjs'], consumer).trim()).toBe('503 page string');
   });
 
   it('type-checks from TypeScript, as ESM and as CommonJS', () => {
-    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'] }, include: ['*.ts', '*.cts'] }));
-    writeFileSync(join(consumer, 'typed.ts'), `import express from 'express';
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'] },
+        include: ['*.ts', '*.cts'],
+      }),
+    );
+    writeFileSync(
+      join(consumer, 'typed.ts'),
+      `import express from 'express';
 import { intermission, fileStore, type IntermissionOptions, type IntermissionStatus, type Teaser } from 'intermission';
 const teaser: Teaser = { title: 'Launch', excerpt: 'Soon.' };
 const options: IntermissionOptions = { mode: 'coming-soon', teaser, allow: { ips: ['10.0.0.0/8'], bypass: (req) => req.headers['x-admin'] === '1' }, store: fileStore('state.json') };
@@ -99,8 +146,12 @@ express().use(gate);
 void status;
 // @ts-expect-error: an unknown mode is a type error
 intermission({ mode: 'closed' });
-`);
-    writeFileSync(join(consumer, 'typed.cts'), `import { intermission, type Mode } from 'intermission';\nconst mode: Mode = 'maintenance';\nintermission({ mode });\n`);
+`,
+    );
+    writeFileSync(
+      join(consumer, 'typed.cts'),
+      `import { intermission, type Mode } from 'intermission';\nconst mode: Mode = 'maintenance';\nintermission({ mode });\n`,
+    );
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'], consumer);
   });
 

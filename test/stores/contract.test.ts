@@ -109,16 +109,24 @@ function contract(kind: Kind): void {
     expect(await store.get()).toBeNull();
   });
 
-  it.each(['message', 'updatedBy'])('holds no state with a control character in %s: get() rejects it as invalid, set() refuses it', async (field) => {
-    const { store, write, corrupt } = await kind.open(logger());
-    await corrupt({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ok\u001b[2Jfaked' });
-    await expect(store.get()).rejects.toMatchObject({ code: 'ERR_INTERMISSION_STATE_INVALID', message: expect.stringContaining(`${field}: must not contain control characters`) as string });
-    for (const bad of ['\n', '\t', '\u0000', '\u007f', '\u0085']) {
-      await expect(write({ ...state('maintenance'), [field]: `a${bad}b` })).rejects.toMatchObject({ code: 'ERR_INTERMISSION_STATE_INVALID' });
-    }
-    await write(state('maintenance', 'Zurück um 18:00 — 🚧'));
-    expect((await store.get())?.message).toBe('Zurück um 18:00 — 🚧');
-  });
+  it.each(['message', 'updatedBy'])(
+    'holds no state with a control character in %s: get() rejects it as invalid, set() refuses it',
+    async (field) => {
+      const { store, write, corrupt } = await kind.open(logger());
+      await corrupt({ mode: 'maintenance', updatedAt: '2030-01-01T00:00:00Z', [field]: 'ok\u001b[2Jfaked' });
+      await expect(store.get()).rejects.toMatchObject({
+        code: 'ERR_INTERMISSION_STATE_INVALID',
+        message: expect.stringContaining(`${field}: must not contain control characters`) as string,
+      });
+      for (const bad of ['\n', '\t', '\u0000', '\u007f', '\u0085']) {
+        await expect(write({ ...state('maintenance'), [field]: `a${bad}b` })).rejects.toMatchObject({
+          code: 'ERR_INTERMISSION_STATE_INVALID',
+        });
+      }
+      await write(state('maintenance', 'Zurück um 18:00 — 🚧'));
+      expect((await store.get())?.message).toBe('Zurück um 18:00 — 🚧');
+    },
+  );
 
   it('a throwing onChange is logged once, crashes nothing, and the store keeps delivering', async () => {
     const crashes = vi.fn();
@@ -144,7 +152,11 @@ function contract(kind: Kind): void {
     expect(seen.length).toBeGreaterThanOrEqual(2);
     const failures = log.lines.filter((line) => line.details?.code === 'subscriber-failed');
     expect(failures).toEqual([
-      { level: 'error', message: expect.stringContaining('onChange threw') as string, details: { code: 'subscriber-failed', error: 'subscriber bug' } },
+      {
+        level: 'error',
+        message: expect.stringContaining('onChange threw') as string,
+        details: { code: 'subscriber-failed', error: 'subscriber bug' },
+      },
     ]);
     expect(crashes).not.toHaveBeenCalled();
   });

@@ -1,6 +1,19 @@
 import { createHook } from 'node:async_hooks';
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,7 +74,9 @@ type Event = { kind: 'change'; state: StoredState | null; at: number } | { kind:
 
 const sameEvent = (a: Event | undefined, b: Event): boolean =>
   a?.kind === b.kind &&
-  (a.kind === 'change' ? JSON.stringify(a.state) === JSON.stringify((b as typeof a).state) : String(a.error) === String((b as typeof a).error));
+  (a.kind === 'change'
+    ? JSON.stringify(a.state) === JSON.stringify((b as typeof a).state)
+    : String(a.error) === String((b as typeof a).error));
 
 /**
  * The callbacks a subscriber gets. The store delivers what each read found, so a file re-read while
@@ -109,7 +124,11 @@ async function rejection(promise: unknown): Promise<StateStoreError> {
   throw new Error('expected a rejection');
 }
 
-function run(file: string, args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; timeout?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(file, args, { cwd: options.cwd, timeout: options.timeout ?? 15_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -232,14 +251,26 @@ describe('fileStore', () => {
       const dir = join(path, '..');
       chmodSync(dir, 0o755);
       const bundle = join(dir, 'file-store.mjs');
-      buildSync({ entryPoints: [fileURLToPath(STORE_MODULE)], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+      buildSync({
+        entryPoints: [fileURLToPath(STORE_MODULE)],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: bundle,
+        logLevel: 'silent',
+      });
       chmodSync(bundle, 0o644);
       const script = `import(${JSON.stringify(pathToFileURL(bundle).href)}).then(({ fileStore }) => fileStore(${JSON.stringify(path)}).get()).then(() => console.log('read'), (e) => console.log(e.code + ' ' + e.message))`;
       const out = await new Promise<string>((resolvePromise, reject) => {
-        execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`${error.message}\n${stderr}`));
-          else resolvePromise(stdout.trim());
-        });
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script],
+          { cwd: dir, uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } },
+          (error, stdout, stderr) => {
+            if (error) reject(new Error(`${error.message}\n${stderr}`));
+            else resolvePromise(stdout.trim());
+          },
+        );
       });
       expect(out).toContain('ERR_INTERMISSION_STATE_UNAVAILABLE');
       expect(out).toContain(path);
@@ -400,7 +431,13 @@ describe('fileStore', () => {
       writeFileSync(stop, '');
       expect(await exited).toBe(0);
 
-      const report = JSON.parse(stdout.slice(stdout.indexOf('\n') + 1)) as { reads: number; last: number; distinct: number; bad: string[]; badCount: number };
+      const report = JSON.parse(stdout.slice(stdout.indexOf('\n') + 1)) as {
+        reads: number;
+        last: number;
+        distinct: number;
+        bad: string[];
+        badCount: number;
+      };
       expect(report.bad).toEqual([]);
       expect(report.badCount).toBe(0);
       expect(report.reads).toBeGreaterThan(0);
@@ -487,7 +524,7 @@ describe('fileStore', () => {
       expect(r.errors()).toEqual([]);
     });
 
-    it('delivers a rewrite with the same state as it read it: skipping repeats is the caller\'s job', async () => {
+    it("delivers a rewrite with the same state as it read it: skipping repeats is the caller's job", async () => {
       const path = tempFile();
       const s = store(path, FAST);
       await s.set!(state());

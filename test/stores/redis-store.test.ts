@@ -299,7 +299,9 @@ describeRedis('redisStore on a real redis-server', () => {
     const reader = open({ url: own.url, connectTimeout: 500, resyncInterval: 60_000 });
     const read = await rejection(reader.get());
     expect(read.ms).toBeLessThan(2000);
-    expect(expectStoreError(read.error, 'ERR_INTERMISSION_STATE_UNAVAILABLE').message).toContain('Could not connect to Redis within 500 ms');
+    expect(expectStoreError(read.error, 'ERR_INTERMISSION_STATE_UNAVAILABLE').message).toContain(
+      'Could not connect to Redis within 500 ms',
+    );
 
     const seen = recorder();
     const subscribing = Date.now();
@@ -371,7 +373,17 @@ describeRedis('redisStore on a real redis-server', () => {
     expect(seen.errors).toEqual([]);
     expect(expectStoreError((await rejection(store.get())).error, 'ERR_INTERMISSION_STATE_UNAVAILABLE').message).toContain('closed');
     expectStoreError((await rejection(store.set(state('off')))).error, 'ERR_INTERMISSION_STATE_UNAVAILABLE');
-    expectStoreError((await rejection(store.subscribe(() => {}, () => {}))).error, 'ERR_INTERMISSION_STATE_UNAVAILABLE');
+    expectStoreError(
+      (
+        await rejection(
+          store.subscribe(
+            () => {},
+            () => {},
+          ),
+        )
+      ).error,
+      'ERR_INTERMISSION_STATE_UNAVAILABLE',
+    );
   });
 
   it('leaves no open handles: a process that used the store exits once it is closed', async () => {

@@ -1,7 +1,18 @@
 // The file store when the disk says no: a full disk (a 64 KiB tmpfs), a read-only file system, a
 // directory the process may not write. Nothing half-written, nothing that resolved lost.
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +34,9 @@ const canMount = ((): boolean => {
   return mounted;
 })();
 if (!canMount) {
-  console.warn('Skipping the full-disk and read-only tests: they mount a 64 KiB tmpfs, which needs root (run the suite as root, e.g. in the CI container).');
+  console.warn(
+    'Skipping the full-disk and read-only tests: they mount a 64 KiB tmpfs, which needs root (run the suite as root, e.g. in the CI container).',
+  );
 }
 
 const cleanups: (() => void)[] = [];
@@ -153,7 +166,12 @@ describe.skipIf(!canMount)('fileSubscriberStore on a read-only file system', () 
     expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
     cleanups.push(() => spawnSync('mount', ['-o', 'remount,rw', dir]));
     const before = readFileSync(path);
-    for (const attempt of [store.add(subscriber('b@example.com')), store.remove('a@example.com'), store.compact(), store.claimLaunch('launch')]) {
+    for (const attempt of [
+      store.add(subscriber('b@example.com')),
+      store.remove('a@example.com'),
+      store.compact(),
+      store.claimLaunch('launch'),
+    ]) {
       expectUnavailable(
         await attempt.then(
           () => undefined,
@@ -180,7 +198,14 @@ describe.skipIf(!isRoot)('fileSubscriberStore without write permission', () => {
     const before = readFileSync(path);
 
     const bundle = join(dir, 'store.mjs');
-    buildSync({ entryPoints: [fileURLToPath(new URL('../../src/signup/stores/file-subscriber-store.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+    buildSync({
+      entryPoints: [fileURLToPath(new URL('../../src/signup/stores/file-subscriber-store.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
     chmodSync(bundle, 0o644);
     const script = `import(${JSON.stringify(bundle)}).then(async ({ fileSubscriberStore }) => {
       const store = fileSubscriberStore({ path: ${JSON.stringify(path)}, onWarning: () => {} });
@@ -189,10 +214,15 @@ describe.skipIf(!isRoot)('fileSubscriberStore without write permission', () => {
       console.log('added');
     }).catch((e) => console.log(e.code + ' ' + e.message))`;
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`${error.message}\n${stderr}`));
-        else resolve(stdout.trim());
-      });
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { cwd: dir, uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '' } },
+        (error, stdout, stderr) => {
+          if (error) reject(new Error(`${error.message}\n${stderr}`));
+          else resolve(stdout.trim());
+        },
+      );
     });
     expect(out).toMatch(/^count 1\nERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE .*EACCES/);
     expect(readFileSync(path).equals(before)).toBe(true);

@@ -48,7 +48,14 @@ const dirs: string[] = [];
 
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'intermission-subscriber-worker-'));
-  buildSync({ entryPoints: [STORE_SOURCE], bundle: true, platform: 'node', format: 'esm', outfile: join(workDir, 'store.mjs'), logLevel: 'silent' });
+  buildSync({
+    entryPoints: [STORE_SOURCE],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: join(workDir, 'store.mjs'),
+    logLevel: 'silent',
+  });
   worker = join(workDir, 'worker.mjs');
   writeFileSync(worker, WORKER);
   // Readable by the unprivileged user of the permission test.

@@ -1,4 +1,19 @@
-import { appendFileSync, chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -179,7 +194,12 @@ describe('fileSubscriberStore', () => {
 
     it('skips a corrupt line, reports it once with its place, and keeps going', async () => {
       const path = listPath();
-      writeFileSync(path, line({ op: 'add', email: 'a@example.com', subscribedAt: '2030-01-01T00:00:01Z', consent: true }) + 'garbage{\n' + line({ op: 'add', email: 'b@example.com', subscribedAt: '2030-01-01T00:00:02Z', consent: true }));
+      writeFileSync(
+        path,
+        line({ op: 'add', email: 'a@example.com', subscribedAt: '2030-01-01T00:00:01Z', consent: true }) +
+          'garbage{\n' +
+          line({ op: 'add', email: 'b@example.com', subscribedAt: '2030-01-01T00:00:02Z', consent: true }),
+      );
       const { store, warnings } = open(path);
       expect(await store.count()).toBe(2);
       expect(await store.count()).toBe(2);
@@ -187,7 +207,9 @@ describe('fileSubscriberStore', () => {
       expect(await emails(store)).toEqual(['a@example.com', 'b@example.com', 'c@example.com']);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]?.code).toBe('ERR_INTERMISSION_SUBSCRIBERS_INVALID');
-      expect(warnings[0]?.message).toContain(`byte ${Buffer.byteLength(readFileSync(path, 'utf8').split('\n')[0] ?? '') + 1} of the subscriber file ${path}`);
+      expect(warnings[0]?.message).toContain(
+        `byte ${Buffer.byteLength(readFileSync(path, 'utf8').split('\n')[0] ?? '') + 1} of the subscriber file ${path}`,
+      );
     });
 
     it('skips a line torn by a crash, and starts the next write on a fresh line', async () => {
@@ -210,8 +232,12 @@ describe('fileSubscriberStore', () => {
       const path = listPath();
       const good = line({ op: 'add', email: 'a@example.com', subscribedAt: '2030-01-01T00:00:01Z', consent: true });
       // Valid JSON events, so only the length check can refuse them.
-      const padded = (size: number): string => line({ op: 'add', email: 'x@example.com', subscribedAt: '2030-01-01T00:00:01Z', consent: true, pad: 'p'.repeat(size) });
-      writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(padded(10_000)), Buffer.from(padded(200_000)), Buffer.from(good)]));
+      const padded = (size: number): string =>
+        line({ op: 'add', email: 'x@example.com', subscribedAt: '2030-01-01T00:00:01Z', consent: true, pad: 'p'.repeat(size) });
+      writeFileSync(
+        path,
+        Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(padded(10_000)), Buffer.from(padded(200_000)), Buffer.from(good)]),
+      );
       const { store, warnings } = open(path);
       expect(await emails(store)).toEqual(['a@example.com']);
       expect(warnings.map((warning) => warning.message)).toEqual([
@@ -300,13 +326,21 @@ describe('fileSubscriberStore', () => {
       await store.add(subscriber('a@example.com'));
       await store.add(subscriber('b@example.com'));
       await store.remove('gone@example.com');
-      appendFileSync(path, line({ op: 'add', email: 'a@example.com', subscribedAt: '2030-01-01T00:00:00Z', consent: false }) + 'junk\n' + '{"torn');
+      appendFileSync(
+        path,
+        line({ op: 'add', email: 'a@example.com', subscribedAt: '2030-01-01T00:00:00Z', consent: false }) + 'junk\n' + '{"torn',
+      );
       expect(readFileSync(path, 'utf8')).toContain('gone@example.com');
 
       expect(await store.compact()).toEqual({ subscribers: 2, droppedLines: 5 });
       const text = readFileSync(path, 'utf8');
       expect(text).not.toContain('gone@example.com');
-      expect(text.trim().split('\n').map((entry) => (JSON.parse(entry) as { email: string }).email)).toEqual(['a@example.com', 'b@example.com']);
+      expect(
+        text
+          .trim()
+          .split('\n')
+          .map((entry) => (JSON.parse(entry) as { email: string }).email),
+      ).toEqual(['a@example.com', 'b@example.com']);
       expect(await emails(store)).toEqual(['a@example.com', 'b@example.com']);
       expect(readdirSync(join(path, '..')).sort()).toEqual(['subscribers.jsonl']); // no temp file, no lock left
     });

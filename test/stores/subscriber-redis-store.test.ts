@@ -4,7 +4,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { SubscriberStoreError } from '../../src/signup/subscriber.js';
 import type { Subscriber } from '../../src/signup/subscriber.js';
 import { redisSubscriberStore } from '../../src/signup/stores/redis-subscriber-store.js';
-import type { RedisCommandClient, RedisSubscriberStore, RedisSubscriberStoreOptions, RedisSubscriberTarget } from '../../src/signup/stores/redis-subscriber-store.js';
+import type {
+  RedisCommandClient,
+  RedisSubscriberStore,
+  RedisSubscriberStoreOptions,
+  RedisSubscriberTarget,
+} from '../../src/signup/stores/redis-subscriber-store.js';
 import { describeRedis, startRedis } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
@@ -134,7 +139,10 @@ describeRedis('redisSubscriberStore on a real redis-server', () => {
       await raw.hDel(`${KEY}:records`, 'b@example.com');
       expect(await emails(store)).toEqual(['c@example.com']);
       expect(await emails(store)).toEqual(['c@example.com']);
-      expect(warnings.map((warning) => warning.message)).toEqual([expect.stringContaining('"a@example.com"'), expect.stringContaining('"b@example.com"')]);
+      expect(warnings.map((warning) => warning.message)).toEqual([
+        expect.stringContaining('"a@example.com"'),
+        expect.stringContaining('"b@example.com"'),
+      ]);
     });
 
     it('refuses an invalid subscriber without touching Redis', async () => {
@@ -201,7 +209,12 @@ describeRedis('redisSubscriberStore on a real redis-server', () => {
       const { store } = open({ timeout: 500 }, { url: own.url });
       await store.add(subscriber('a@example.com'));
       await own.kill();
-      for (const attempt of [store.add(subscriber('b@example.com')), store.count(), store.remove('a@example.com'), store.claimLaunch('x')]) {
+      for (const attempt of [
+        store.add(subscriber('b@example.com')),
+        store.count(),
+        store.remove('a@example.com'),
+        store.claimLaunch('x'),
+      ]) {
         const { error, ms } = await failure(attempt);
         expect(error.code).toBe('ERR_INTERMISSION_SUBSCRIBERS_UNAVAILABLE');
         expect(error.message).toContain(`Redis key "${KEY}" at ${own.url}`);
@@ -264,13 +277,17 @@ describe('redisSubscriberStore options', () => {
     ['a fractional batch size', { url: 'redis://x' }, { batchSize: 2.5 }, '`batchSize`'],
     ['a warning handler that is not a function', { url: 'redis://x' }, { onWarning: 'log' }, '`onWarning`'],
   ])('refuses %s with a TypeError naming it', (_name, target, options, message) => {
-    const create = () => redisSubscriberStore(target as unknown as RedisSubscriberTarget, options as unknown as RedisSubscriberStoreOptions);
+    const create = () =>
+      redisSubscriberStore(target as unknown as RedisSubscriberTarget, options as unknown as RedisSubscriberStoreOptions);
     expect(create).toThrow(TypeError);
     expect(create).toThrow(message);
   });
 
   it('takes explicit undefined options as the defaults, and connects lazily', async () => {
-    const store = redisSubscriberStore({ url: 'redis://127.0.0.1:1' }, { key: undefined, timeout: undefined, batchSize: undefined, onWarning: undefined });
+    const store = redisSubscriberStore(
+      { url: 'redis://127.0.0.1:1' },
+      { key: undefined, timeout: undefined, batchSize: undefined, onWarning: undefined },
+    );
     expect(store.key).toBe(KEY);
     await store.close(); // never connected: nothing to wait for
   });

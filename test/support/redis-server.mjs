@@ -42,16 +42,24 @@ export async function startRedisServer() {
 }
 
 async function spawnRedis(port) {
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--loglevel', 'warning'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--loglevel', 'warning'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk.toString()));
   child.stderr.on('data', (chunk) => (output += chunk.toString()));
   const exited = new Promise((_, reject) => {
-    child.once('error', (error) => reject(new Error(`cannot start redis-server (${error.message}); install it with ${REDIS_INSTALL_HINT}`)));
-    child.once('exit', (code, signal) => reject(new Error(`redis-server exited (${signal ?? code}) before accepting connections:\n${output}`)));
+    child.once('error', (error) =>
+      reject(new Error(`cannot start redis-server (${error.message}); install it with ${REDIS_INSTALL_HINT}`)),
+    );
+    child.once('exit', (code, signal) =>
+      reject(new Error(`redis-server exited (${signal ?? code}) before accepting connections:\n${output}`)),
+    );
   });
   exited.catch(() => {});
   try {

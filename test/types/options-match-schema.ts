@@ -37,7 +37,9 @@ type FileOnly = '$schema';
 
 /** `signup`'s store and hooks are code-only too (src/signup/options.ts). */
 type SignupCodeOnly = (typeof SIGNUP_CODE_ONLY_OPTIONS)[number];
-type WithoutSignupCode<T> = { [K in keyof T]: K extends 'signup' ? (T[K] extends infer S ? (S extends object ? Omit<S, SignupCodeOnly> : S) : never) : T[K] };
+type WithoutSignupCode<T> = {
+  [K in keyof T]: K extends 'signup' ? (T[K] extends infer S ? (S extends object ? Omit<S, SignupCodeOnly> : S) : never) : T[K];
+};
 
 type FromTypes = Serialisable<WithoutSignupCode<Omit<IntermissionOptions, CodeOnly>>>;
 type FromSchema = Omit<z.input<typeof configSchema>, FileOnly>;

@@ -57,7 +57,11 @@ describe('resolveConfig', () => {
       const fromOptions = resolveConfig({ configFile: file, env: {}, mode: 'maintenance' }).config;
       expect(fromOptions).toMatchObject({ mode: 'maintenance', modeSource: 'options', retryAfter: 10 });
 
-      const fromEnv = resolveConfig({ configFile: file, env: { INTERMISSION_MODE: 'off', INTERMISSION_RETRY_AFTER: '99' }, mode: 'maintenance' }).config;
+      const fromEnv = resolveConfig({
+        configFile: file,
+        env: { INTERMISSION_MODE: 'off', INTERMISSION_RETRY_AFTER: '99' },
+        mode: 'maintenance',
+      }).config;
       expect(fromEnv).toMatchObject({ mode: 'off', modeSource: 'env', retryAfter: 99, noindex: true });
     });
 
@@ -69,12 +73,15 @@ describe('resolveConfig', () => {
     });
 
     it('parses list variables and secrets for rotation', () => {
-      const { config } = resolve({}, {
-        INTERMISSION_ALLOW_IPS: ' 10.0.0.0/8, 192.168.1.1 ,',
-        INTERMISSION_ALLOW_PATHS: '/status,/hooks/*',
-        INTERMISSION_SECRET: `${SECRET},${'b'.repeat(40)}`,
-        INTERMISSION_UNTIL: '2026-12-24T18:00:00Z',
-      });
+      const { config } = resolve(
+        {},
+        {
+          INTERMISSION_ALLOW_IPS: ' 10.0.0.0/8, 192.168.1.1 ,',
+          INTERMISSION_ALLOW_PATHS: '/status,/hooks/*',
+          INTERMISSION_SECRET: `${SECRET},${'b'.repeat(40)}`,
+          INTERMISSION_UNTIL: '2026-12-24T18:00:00Z',
+        },
+      );
       expect(config?.ips).toEqual(['10.0.0.0/8', '192.168.1.1']);
       expect(config?.paths).toContain('/hooks/*');
       expect(config?.secrets).toEqual([SECRET, 'b'.repeat(40)]);
@@ -94,7 +101,11 @@ describe('resolveConfig', () => {
       ['a Redis URL instead of a store', 'redis://localhost:6379', [/^expected a StateStore, got string; /]],
       ['get that is not a function', { get: 'state' }, [/^has no get\(\) method/]],
       ['set that is not a function', { get, set: true }, [/^store\.set is boolean true, not a function; .*set\(\) is optional/]],
-      ['two methods that are not functions, and no get', { subscribe: {}, close: 1 }, [/^has no get\(\) method/, /^store\.subscribe is an object, not a function/, /^store\.close is number 1, not a function/]],
+      [
+        'two methods that are not functions, and no get',
+        { subscribe: {}, close: 1 },
+        [/^has no get\(\) method/, /^store\.subscribe is an object, not a function/, /^store\.close is number 1, not a function/],
+      ],
     ];
     it.each(cases)('refuses %s, naming the method and the fix', (_name, store, messages) => {
       const { config, issues } = resolve({ store });
@@ -127,7 +138,9 @@ describe('resolveConfig', () => {
       expect(thrown).toBeInstanceOf(IntermissionConfigError);
       const error = thrown as IntermissionConfigError;
       expect(error.issues.map((issue) => issue.field)).toEqual(['store', 'mode']);
-      expect(error.message).toMatch(/^Intermission: invalid configuration \(2 problems\):\n {2}- store: has no get\(\) method \(store\.get must be a function\); /);
+      expect(error.message).toMatch(
+        /^Intermission: invalid configuration \(2 problems\):\n {2}- store: has no get\(\) method \(store\.get must be a function\); /,
+      );
       expect(error.message).toContain('docs/errors.md#err_intermission_store');
     });
   });
@@ -138,7 +151,13 @@ describe('resolveConfig', () => {
       ['a typo in the mode option', { mode: 'Maintenance' }, {}, 'mode', 'ERR_INTERMISSION_INVALID_MODE'],
       ['a short secret', { secret: 'short' }, {}, 'secret', 'ERR_INTERMISSION_INVALID_SECRET'],
       ['a short secret in a list', { secret: [SECRET, 'x'] }, {}, 'secret[1]', 'ERR_INTERMISSION_INVALID_SECRET'],
-      ['a non-numeric retry env var', {}, { INTERMISSION_RETRY_AFTER: '1e3' }, 'INTERMISSION_RETRY_AFTER', 'ERR_INTERMISSION_INVALID_NUMBER'],
+      [
+        'a non-numeric retry env var',
+        {},
+        { INTERMISSION_RETRY_AFTER: '1e3' },
+        'INTERMISSION_RETRY_AFTER',
+        'ERR_INTERMISSION_INVALID_NUMBER',
+      ],
       ['a negative retryAfter', { retryAfter: -1 }, {}, 'retryAfter', 'ERR_INTERMISSION_INVALID_NUMBER'],
       ['NaN retryAfter', { retryAfter: Number.NaN }, {}, 'retryAfter', 'ERR_INTERMISSION_INVALID_NUMBER'],
       ['Infinity retryAfter', { retryAfter: Number.POSITIVE_INFINITY }, {}, 'retryAfter', 'ERR_INTERMISSION_INVALID_NUMBER'],
@@ -150,8 +169,20 @@ describe('resolveConfig', () => {
       ['a short IP', {}, { INTERMISSION_ALLOW_IPS: '10.0.0.1,127.1' }, 'INTERMISSION_ALLOW_IPS (item 2)', 'ERR_INTERMISSION_INVALID_IP'],
       ['an impossible CIDR', { allow: { ips: ['10.0.0.0/33'] } }, {}, 'allow.ips[0]', 'ERR_INTERMISSION_INVALID_CIDR'],
       ['an IPv4 range that admits everyone', { allow: { ips: ['0.0.0.0/0'] } }, {}, 'allow.ips[0]', 'ERR_INTERMISSION_INVALID_CIDR'],
-      ['an IPv6 range that admits every IPv4 client', { allow: { ips: ['10.0.0.1', '::ffff:0:0/96'] } }, {}, 'allow.ips[1]', 'ERR_INTERMISSION_INVALID_CIDR'],
-      ['an IPv6 range that admits everyone', {}, { INTERMISSION_ALLOW_IPS: '::/0' }, 'INTERMISSION_ALLOW_IPS (item 1)', 'ERR_INTERMISSION_INVALID_CIDR'],
+      [
+        'an IPv6 range that admits every IPv4 client',
+        { allow: { ips: ['10.0.0.1', '::ffff:0:0/96'] } },
+        {},
+        'allow.ips[1]',
+        'ERR_INTERMISSION_INVALID_CIDR',
+      ],
+      [
+        'an IPv6 range that admits everyone',
+        {},
+        { INTERMISSION_ALLOW_IPS: '::/0' },
+        'INTERMISSION_ALLOW_IPS (item 1)',
+        'ERR_INTERMISSION_INVALID_CIDR',
+      ],
       ['a path without a slash', { allow: { paths: ['healthz'] } }, {}, 'allow.paths[0]', 'ERR_INTERMISSION_INVALID_PATH'],
       ['a cookie maxAge in milliseconds', { cookie: { maxAge: 43_200_000 } }, {}, 'cookie.maxAge', 'ERR_INTERMISSION_INVALID_NUMBER'],
       ['a bypass that is not a function', { allow: { bypass: true } }, {}, 'allow.bypass', 'ERR_INTERMISSION_INVALID_OPTION'],
@@ -168,7 +199,13 @@ describe('resolveConfig', () => {
 
     it('suggests the option that was meant', () => {
       const { issues } = resolve({ retryAftr: 10, allow: { ip: ['10.0.0.1'] } });
-      expect(issues).toContainEqual(expect.objectContaining({ field: 'retryAftr', code: 'ERR_INTERMISSION_UNKNOWN_OPTION', message: expect.stringContaining('"retryAfter"') }));
+      expect(issues).toContainEqual(
+        expect.objectContaining({
+          field: 'retryAftr',
+          code: 'ERR_INTERMISSION_UNKNOWN_OPTION',
+          message: expect.stringContaining('"retryAfter"'),
+        }),
+      );
       expect(issues).toContainEqual(expect.objectContaining({ field: 'allow.ip', message: expect.stringContaining('"ips"') }));
     });
 

@@ -30,7 +30,13 @@ function sourceFiles(dir: string): string[] {
 function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   for (const [, heading] of markdown.matchAll(/^#{1,6} (.+)$/gm)) {
-    anchors.add(heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
+    anchors.add(
+      heading!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    );
   }
   return anchors;
 }
@@ -66,7 +72,12 @@ describe('error codes and docs/errors.md', () => {
 
   it('has a heading for every link into it from the docs and the README', () => {
     const links: string[] = [];
-    for (const file of ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]) {
+    for (const file of [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`),
+    ]) {
       for (const [, anchor] of read(file).matchAll(/errors\.md#([\w-]+)/g)) links.push(anchor!);
     }
     for (const anchor of links) expect(anchors, anchor).toContain(anchor);

@@ -12,7 +12,14 @@ interface Line {
 function recordingLogger(): Logger & { lines: Line[]; codes: () => (string | undefined)[] } {
   const lines: Line[] = [];
   const record = (level: string) => (message: string, details?: LogDetails) => void lines.push({ level, message, details });
-  return { lines, codes: () => lines.map((line) => line.details?.code), debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  return {
+    lines,
+    codes: () => lines.map((line) => line.details?.code),
+    debug: record('debug'),
+    info: record('info'),
+    warn: record('warn'),
+    error: record('error'),
+  };
 }
 
 const down: StoredState = { mode: 'maintenance', updatedAt: '2030-01-01T00:00:00.000Z', updatedBy: 'ops@host' };
@@ -212,7 +219,7 @@ describe('followStore', () => {
       expect(applied).toEqual([down, up]);
     });
 
-    it('counts the store\'s onError as an outage, and the next push as its end', async () => {
+    it("counts the store's onError as an outage, and the next push as its end", async () => {
       const store = new PushingStore();
       const logger = recordingLogger();
       const applied: (StoredState | null)[] = [];

@@ -20,12 +20,16 @@ function strings(lang: SupportedLanguage): [string, string][] {
 
 describe('the built-in catalogues', () => {
   it('are exactly one JSON file per supported language', () => {
-    const files = readdirSync(DIR).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -'.json'.length));
+    const files = readdirSync(DIR)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.slice(0, -'.json'.length));
     expect(files.sort()).toEqual([...SUPPORTED_LANGUAGES].sort());
   });
 
   it('include at least the languages the issue asks for', () => {
-    expect(SUPPORTED_LANGUAGES).toEqual(expect.arrayContaining(['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'ja', 'zh-Hans', 'ar', 'he']));
+    expect(SUPPORTED_LANGUAGES).toEqual(
+      expect.arrayContaining(['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'ja', 'zh-Hans', 'ar', 'he']),
+    );
     expect(SUPPORTED_LANGUAGES[0]).toBe('en');
   });
 
@@ -67,7 +71,9 @@ describe('the built-in catalogues', () => {
   });
 
   it.each(others)('%s is translated: no message is the English text', (lang) => {
-    const same = strings(lang).filter(([key, value]) => value === english[key]).map(([key]) => key);
+    const same = strings(lang)
+      .filter(([key, value]) => value === english[key])
+      .map(([key]) => key);
     expect(same).toEqual([]);
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalLanguageTag, createLanguageMatcher, isSupportedLanguage, resolveLanguage, type SupportedLanguage } from '../../src/i18n/index.js';
+import {
+  canonicalLanguageTag,
+  createLanguageMatcher,
+  isSupportedLanguage,
+  resolveLanguage,
+  type SupportedLanguage,
+} from '../../src/i18n/index.js';
 
 describe('resolveLanguage', () => {
   describe('when the tag names a built-in language, maybe with a region or script', () => {

@@ -82,7 +82,10 @@ describe('messagesFor', () => {
     });
 
     it('applies the most specific tag first, then its prefixes', () => {
-      const site = overrides({ pt: { 'comingSoon.heading': 'Já vem', 'comingSoon.badge': 'Logo' }, 'pt-BR': { 'comingSoon.heading': 'Tá chegando' } });
+      const site = overrides({
+        pt: { 'comingSoon.heading': 'Já vem', 'comingSoon.badge': 'Logo' },
+        'pt-BR': { 'comingSoon.heading': 'Tá chegando' },
+      });
       const br = messagesFor('pt-BR', site);
       expect(br['comingSoon.heading']).toBe('Tá chegando');
       expect(br['comingSoon.badge']).toBe('Logo');

@@ -61,7 +61,9 @@ describe('validateMessageOverrides', () => {
       ['a date', new Date()],
       ['a function', () => ({})],
     ])('%s is one problem at page.messages', (_, value) => {
-      expectProblems(value, [{ path: 'page.messages', code: 'ERR_INTERMISSION_INVALID_MESSAGES', message: /expected an object keyed by language tag/ }]);
+      expectProblems(value, [
+        { path: 'page.messages', code: 'ERR_INTERMISSION_INVALID_MESSAGES', message: /expected an object keyed by language tag/ },
+      ]);
     });
   });
 
@@ -108,7 +110,9 @@ describe('validateMessageOverrides', () => {
       ['an array', ['x']],
       ['a number', 3],
     ])('%s is a problem at that language', (_, entry) => {
-      expectProblems({ de: entry }, [{ path: 'page.messages.de', code: 'ERR_INTERMISSION_INVALID_MESSAGES', message: /expected an object of messages/ }]);
+      expectProblems({ de: entry }, [
+        { path: 'page.messages.de', code: 'ERR_INTERMISSION_INVALID_MESSAGES', message: /expected an object of messages/ },
+      ]);
     });
   });
 
@@ -153,7 +157,14 @@ describe('validateMessageOverrides', () => {
       ['maintenance.backIn', 'Zurück {date}', /use \{relative\}/],
       ['maintenance.title', 'Wartung bis {date}', /takes no placeholders/],
     ])('%s: a placeholder the message does not provide (%o)', (key, message, fix) => {
-      expectProblems({ de: { [key]: message } }, [{ path: `page.messages.de[${JSON.stringify(key)}]`, code: 'ERR_INTERMISSION_INVALID_MESSAGE', message: /which this message does not provide/, fix }]);
+      expectProblems({ de: { [key]: message } }, [
+        {
+          path: `page.messages.de[${JSON.stringify(key)}]`,
+          code: 'ERR_INTERMISSION_INVALID_MESSAGE',
+          message: /which this message does not provide/,
+          fix,
+        },
+      ]);
     });
   });
 
@@ -174,7 +185,10 @@ describe('validateMessageOverrides', () => {
   });
 
   it('never throws, whatever it is given', () => {
-    const hostile = new Proxy({}, { ownKeys: () => ['de'], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true, value: {} }) });
+    const hostile = new Proxy(
+      {},
+      { ownKeys: () => ['de'], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true, value: {} }) },
+    );
     for (const value of [Symbol('x'), 10n, hostile, Object.create({ de: {} }), { de: Object.create({ 'maintenance.title': 'x' }) }]) {
       expect(() => validateMessageOverrides(value)).not.toThrow();
     }
@@ -188,7 +202,9 @@ describe('validateLanguageOption', () => {
 
   it('accepts "auto" only where it is allowed', () => {
     expect(validateLanguageOption('auto', 'page.lang', true)).toEqual([]);
-    expect(validateLanguageOption('auto', 'page.lang', false)).toMatchObject([{ path: 'page.lang', code: 'ERR_INTERMISSION_INVALID_LANGUAGE' }]);
+    expect(validateLanguageOption('auto', 'page.lang', false)).toMatchObject([
+      { path: 'page.lang', code: 'ERR_INTERMISSION_INVALID_LANGUAGE' },
+    ]);
   });
 
   it.each<[unknown, RegExp]>([

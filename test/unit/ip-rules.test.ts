@@ -169,7 +169,8 @@ describe('IpMatcher.matches', () => {
 
   it('0.0.0.0/0 matches every IPv4 (also mapped) and no native IPv6', () => {
     const matcher = matcherOf(['0.0.0.0/0']);
-    for (const address of ['0.0.0.0', '255.255.255.255', '8.8.8.8', '::ffff:8.8.8.8', '::ffff:0:0']) expect(matcher.matches(address)).toBe(true);
+    for (const address of ['0.0.0.0', '255.255.255.255', '8.8.8.8', '::ffff:8.8.8.8', '::ffff:0:0'])
+      expect(matcher.matches(address)).toBe(true);
     for (const address of ['::1', '::', '2001:db8::1', '::fffe:ffff:ffff', '::1:0:0:0']) expect(matcher.matches(address)).toBe(false);
   });
 
@@ -203,7 +204,14 @@ describe('IpMatcher.matches', () => {
   });
 
   describe('IPv4-mapped IPv6 (decided from the bits)', () => {
-    const mappedForms = ['::ffff:1.2.3.4', '::ffff:102:304', '::FFFF:0102:0304', '0:0:0:0:0:ffff:1.2.3.4', '0000:0000:0000:0000:0000:ffff:0102:0304', '::0:ffff:1.2.3.4'];
+    const mappedForms = [
+      '::ffff:1.2.3.4',
+      '::ffff:102:304',
+      '::FFFF:0102:0304',
+      '0:0:0:0:0:ffff:1.2.3.4',
+      '0000:0000:0000:0000:0000:ffff:0102:0304',
+      '::0:ffff:1.2.3.4',
+    ];
 
     it.each(mappedForms)('%s matches the IPv4 rule 1.2.3.0/24 and the address 1.2.3.4', (address) => {
       expect(matcherOf(['1.2.3.0/24']).matches(address)).toBe(true);
@@ -307,14 +315,32 @@ describe('IpMatcher.matches', () => {
 
     it('absurdly long strings are refused before parsing or caching', () => {
       const matcher = matcherOf(['0.0.0.0/0', '::/0']);
-      for (const address of ['a'.repeat(100_000), '1.'.repeat(50_000), `::ffff:${'0'.repeat(10_000)}1.2.3.4`, `fe80::1%${'e'.repeat(10_000)}`, '1'.repeat(79)]) {
+      for (const address of [
+        'a'.repeat(100_000),
+        '1.'.repeat(50_000),
+        `::ffff:${'0'.repeat(10_000)}1.2.3.4`,
+        `fe80::1%${'e'.repeat(10_000)}`,
+        '1'.repeat(79),
+      ]) {
         expect(matcher.matches(address)).toBe(false);
       }
       expect(matcher.cacheSize).toBe(0);
     });
 
     it('non-strings at run time', () => {
-      for (const value of [undefined, null, 0, 16909060, 1n, {}, [], ['1.2.3.4'], { toString: () => '1.2.3.4' }, Symbol('x'), () => '1.2.3.4']) {
+      for (const value of [
+        undefined,
+        null,
+        0,
+        16909060,
+        1n,
+        {},
+        [],
+        ['1.2.3.4'],
+        { toString: () => '1.2.3.4' },
+        Symbol('x'),
+        () => '1.2.3.4',
+      ]) {
         expect(matcher.matches(value as unknown as string)).toBe(false);
       }
       expect(matcher.matches('1.2.3.4')).toBe(true);
@@ -426,7 +452,11 @@ describe('compiled ranges agree with net.BlockList and a BigInt loop', () => {
         const prefix = 12 + Math.floor(random() * 21);
         const hostBits = BigInt(32 - prefix);
         const network = (bits(32) >> hostBits) << hostBits;
-        rules.push({ text: `::ffff:${v4Text(network)}/${96 + prefix}`, start: MAPPED + network, end: MAPPED + network + (1n << hostBits) - 1n });
+        rules.push({
+          text: `::ffff:${v4Text(network)}/${96 + prefix}`,
+          start: MAPPED + network,
+          end: MAPPED + network + (1n << hostBits) - 1n,
+        });
       } else {
         const prefix = 40 + Math.floor(random() * 89);
         const hostBits = BigInt(128 - prefix);
@@ -451,7 +481,13 @@ describe('compiled ranges agree with net.BlockList and a BigInt loop', () => {
       const kind = random();
       const rule = pick(rules);
       // Inside a rule, on its edges or just outside them; else anywhere.
-      const near = pick([rule.start - 1n, rule.start, rule.end, rule.end + 1n, rule.start + ((rule.end - rule.start) * BigInt(Math.floor(random() * 1000))) / 1000n]);
+      const near = pick([
+        rule.start - 1n,
+        rule.start,
+        rule.end,
+        rule.end + 1n,
+        rule.start + ((rule.end - rule.start) * BigInt(Math.floor(random() * 1000))) / 1000n,
+      ]);
       let value: bigint;
       if (kind < 0.5) value = near;
       else if (kind < 0.7) value = MAPPED + bits(32);
@@ -461,7 +497,14 @@ describe('compiled ranges agree with net.BlockList and a BigInt loop', () => {
       let text: string;
       if (isV4) {
         const v4 = value - MAPPED;
-        text = pick([v4Text(v4), v4Text(v4), `::ffff:${v4Text(v4)}`, v6Compressed(value), v6Expanded(value).toUpperCase(), `0:0:0:0:0:ffff:${v4Text(v4)}`]);
+        text = pick([
+          v4Text(v4),
+          v4Text(v4),
+          `::ffff:${v4Text(v4)}`,
+          v6Compressed(value),
+          v6Expanded(value).toUpperCase(),
+          `0:0:0:0:0:ffff:${v4Text(v4)}`,
+        ]);
       } else {
         text = pick([v6Compressed(value), v6Expanded(value), v6Compressed(value).toUpperCase()]);
       }
@@ -519,7 +562,21 @@ describe('admittedSpace: rules that together admit a whole address space', () =>
 
   it.each([
     [['0.0.0.0/1', '128.0.0.0/2']],
-    [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8', '255.0.0.0/9', '255.128.0.0/10', '255.255.255.254/32']],
+    [
+      [
+        '0.0.0.0/1',
+        '128.0.0.0/2',
+        '192.0.0.0/3',
+        '224.0.0.0/4',
+        '240.0.0.0/5',
+        '248.0.0.0/6',
+        '252.0.0.0/7',
+        '254.0.0.0/8',
+        '255.0.0.0/9',
+        '255.128.0.0/10',
+        '255.255.255.254/32',
+      ],
+    ],
     [['8000::/1', '4000::/2']],
     [complementOf(MAPPED, 96).slice(1)],
     [['0.0.0.0/1', 'not-an-ip', '128.0.0.0/33']],
@@ -530,7 +587,8 @@ describe('admittedSpace: rules that together admit a whole address space', () =>
   });
 
   it('is refused at start-up as one issue on allow.ips, in options and in the environment', () => {
-    const make = (options: Parameters<typeof intermission>[0]) => () => intermission({ configFile: false, env: {}, logger: false, ...options });
+    const make = (options: Parameters<typeof intermission>[0]) => () =>
+      intermission({ configFile: false, env: {}, logger: false, ...options });
     const cases: [Parameters<typeof intermission>[0], string][] = [
       [{ allow: { ips: ['0.0.0.0/1', '128.0.0.0/1'] } }, 'allow.ips'],
       [{ allow: { ips: complementOf(MAPPED, 96) } }, 'allow.ips'],
@@ -547,7 +605,13 @@ describe('admittedSpace: rules that together admit a whole address space', () =>
       })();
       expect(error).toBeInstanceOf(IntermissionConfigError);
       const issues = (error as IntermissionConfigError).issues;
-      expect(issues).toEqual([expect.objectContaining({ field, code: 'ERR_INTERMISSION_INVALID_CIDR', message: expect.stringMatching(/together the rules admit every IPv[46] client/) })]);
+      expect(issues).toEqual([
+        expect.objectContaining({
+          field,
+          code: 'ERR_INTERMISSION_INVALID_CIDR',
+          message: expect.stringMatching(/together the rules admit every IPv[46] client/),
+        }),
+      ]);
     }
     // A single rule that admits everyone keeps its own, indexed issue and no second one.
     expect(() => make({ allow: { ips: ['10.0.0.1', '0.0.0.0/0'] } })()).toThrow(/allow\.ips\[1\]/);

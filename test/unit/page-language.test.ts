@@ -65,7 +65,10 @@ describe("the gate with page.lang: 'auto'", () => {
     const snapshot = gate.snapshot(now);
     const requestWith = (header: string) => ({ headers: { 'accept-language': header } }) as unknown as IncomingMessage;
     const sets = new Set<unknown>();
-    for (let i = 0; i < 500; i++) sets.add(gate.pages(snapshot, now, requestWith(i % 2 === 0 ? `x${i}, de;q=0.${i % 9}` : `${SUPPORTED_LANGUAGES[i % 12] ?? 'en'}-${i}`)));
+    for (let i = 0; i < 500; i++)
+      sets.add(
+        gate.pages(snapshot, now, requestWith(i % 2 === 0 ? `x${i}, de;q=0.${i % 9}` : `${SUPPORTED_LANGUAGES[i % 12] ?? 'en'}-${i}`)),
+      );
     expect(snapshot.languagePages.size).toBeLessThanOrEqual(SUPPORTED_LANGUAGES.length - 1);
     expect(sets.size).toBeLessThanOrEqual(SUPPORTED_LANGUAGES.length);
     expect(gate.pages(snapshot, now, requestWith('de'))).toBe(gate.pages(snapshot, now, requestWith('de-CH')));

@@ -44,14 +44,22 @@ describe('DEFAULT_OPEN_PATHS', () => {
 describe('compilePathRules: valid rules', () => {
   it.each<[string, string[], string[]]>([
     // rule, paths it opens, paths it keeps closed
-    ['/healthz', ['/healthz', '/healthz/', '/healthz?x=1', '/healthz/?x=1'], ['/healthz//', '/healthz/x', '/HEALTHZ', '/healthz.json', '/health']],
+    [
+      '/healthz',
+      ['/healthz', '/healthz/', '/healthz?x=1', '/healthz/?x=1'],
+      ['/healthz//', '/healthz/x', '/HEALTHZ', '/healthz.json', '/health'],
+    ],
     ['/healthz/', ['/healthz', '/healthz/'], ['/healthz/x']],
     ['/', ['/', '/?x=1'], ['/x', '//']],
-    ['/assets/*', ['/assets/', '/assets/x.css', '/assets/a/b/c.js', '/assets/x.css?v=3', '/assets/my%20file.css', '/assets/caf%C3%A9.png'], ['/assets', '/assets?x', '/assets-private/x', '/assetsx', '/assetsx/y', '/Assets/x.css', '/x/assets/y']],
+    [
+      '/assets/*',
+      ['/assets/', '/assets/x.css', '/assets/a/b/c.js', '/assets/x.css?v=3', '/assets/my%20file.css', '/assets/caf%C3%A9.png'],
+      ['/assets', '/assets?x', '/assets-private/x', '/assetsx', '/assetsx/y', '/Assets/x.css', '/x/assets/y'],
+    ],
     ['/static/v1/*', ['/static/v1/a.js', '/static/v1/'], ['/static/v1', '/static/v2/a.js', '/static/a.js', '/static/v10/a.js']],
     ['/hooks/stripe', ['/hooks/stripe'], ['/hooks/stripe/x', '/hooks/github']],
     ['  /padded  ', ['/padded'], ['/padded%20']], // surrounding whitespace (env lists) is trimmed
-    ['/a.b/c-d_e~f/!$&\'()+,=:@', ["/a.b/c-d_e~f/!$&'()+,=:@"], []],
+    ["/a.b/c-d_e~f/!$&'()+,=:@", ["/a.b/c-d_e~f/!$&'()+,=:@"], []],
   ])('%j', (rule, open, closed) => {
     const matcher = matcherOf([rule]);
     expect(matcher.size).toBe(1);
@@ -79,7 +87,13 @@ describe('compilePathRules: valid rules', () => {
     expect(many.size).toBe(40);
     for (let i = 0; i < 40; i++) {
       const few = matcherOf([rules[i] ?? '']);
-      for (const path of [`/p${i % 10}/s${i}/x`, `/p${i % 10}/s${i}/`, `/p${i % 10}/s${i}`, `/p${i % 10}/s${i}x/y`, `/p${(i + 1) % 10}/s${i}/x`]) {
+      for (const path of [
+        `/p${i % 10}/s${i}/x`,
+        `/p${i % 10}/s${i}/`,
+        `/p${i % 10}/s${i}`,
+        `/p${i % 10}/s${i}x/y`,
+        `/p${(i + 1) % 10}/s${i}/x`,
+      ]) {
         expect(many.matches(path), path).toBe(few.matches(path));
       }
     }

@@ -501,7 +501,10 @@ describe('user views', () => {
     writeFileSync(join(dir, 'partials', 'a.ejs'), "<i><%= label %>:<%= custom.brand %></i><%- include('b', { label: 'inner' }) %>");
     writeFileSync(join(dir, 'partials', 'b.ejs'), '<u><%= label %></u>');
     writeFileSync(join(dir, 'partials', 'c.ejs'), '<s>c</s>');
-    writeFileSync(join(dir, 'maintenance.ejs'), "<%- include('partials/a', { label: 'outer' }) %><%- include('partials/' + custom.which) %>");
+    writeFileSync(
+      join(dir, 'maintenance.ejs'),
+      "<%- include('partials/a', { label: 'outer' }) %><%- include('partials/' + custom.which) %>",
+    );
     const templates = loadTemplates(dir);
     expect(templates.render('maintenance', full('maintenance', { custom: { brand: 'Acme', which: 'c' } }))).toBe(
       '<i>outer:Acme</i><u>inner</u><s>c</s>',
@@ -512,7 +515,7 @@ describe('user views', () => {
   });
 
   it('ignore the host app’s module-wide ejs settings', () => {
-    writeFileSync(join(dir, 'maintenance.ejs'), '<h1><%= heading %></h1><%- include(\'partials/footer\') %>');
+    writeFileSync(join(dir, 'maintenance.ejs'), "<h1><%= heading %></h1><%- include('partials/footer') %>");
     const host = ejs as unknown as { delimiter: string | undefined; localsName: string | undefined };
     const saved = { delimiter: host.delimiter, localsName: host.localsName };
     host.delimiter = '?';

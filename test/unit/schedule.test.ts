@@ -37,13 +37,33 @@ describe('phaseAt', () => {
     ['closed until a future end', { mode: 'maintenance', until: FUTURE }, NOW, { mode: 'maintenance', changesAt: FUTURE }],
     ['open once the end passed', { mode: 'maintenance', until: PAST }, NOW, { mode: 'off', changesAt: undefined }],
     ['open exactly at the end', { mode: 'maintenance', until: NOW }, NOW, { mode: 'off', changesAt: undefined }],
-    ['open before a window, changing at its start', { mode: 'maintenance', startsAt: FUTURE, until: LATER }, NOW, { mode: 'off', changesAt: FUTURE }],
+    [
+      'open before a window, changing at its start',
+      { mode: 'maintenance', startsAt: FUTURE, until: LATER },
+      NOW,
+      { mode: 'off', changesAt: FUTURE },
+    ],
     ['closed exactly at the start', { mode: 'maintenance', startsAt: NOW, until: LATER }, NOW, { mode: 'maintenance', changesAt: LATER }],
     ['closed inside a window', { mode: 'coming-soon', startsAt: PAST, launchAt: FUTURE }, NOW, { mode: 'coming-soon', changesAt: FUTURE }],
     ['a start in the past does not matter', { mode: 'maintenance', startsAt: PAST }, NOW, { mode: 'maintenance', changesAt: undefined }],
-    ['a window ending before it starts never closes', { mode: 'maintenance', startsAt: LATER, until: FUTURE }, NOW, { mode: 'off', changesAt: undefined }],
-    ['a window ending as it starts never closes', { mode: 'maintenance', startsAt: FUTURE, until: FUTURE }, NOW, { mode: 'off', changesAt: undefined }],
-    ['coming soon opens at launchAt, not until', { mode: 'coming-soon', until: PAST, launchAt: FUTURE }, NOW, { mode: 'coming-soon', changesAt: FUTURE }],
+    [
+      'a window ending before it starts never closes',
+      { mode: 'maintenance', startsAt: LATER, until: FUTURE },
+      NOW,
+      { mode: 'off', changesAt: undefined },
+    ],
+    [
+      'a window ending as it starts never closes',
+      { mode: 'maintenance', startsAt: FUTURE, until: FUTURE },
+      NOW,
+      { mode: 'off', changesAt: undefined },
+    ],
+    [
+      'coming soon opens at launchAt, not until',
+      { mode: 'coming-soon', until: PAST, launchAt: FUTURE },
+      NOW,
+      { mode: 'coming-soon', changesAt: FUTURE },
+    ],
   ])('%s', (_name, schedule, now, expected) => {
     expect(phaseAt(schedule, now)).toEqual(expected);
   });
@@ -51,7 +71,10 @@ describe('phaseAt', () => {
   it.each(NOT_TIMES)('ignores a startsAt or end of %s: closed now, nothing scheduled', (bad) => {
     expect(phaseAt({ mode: 'maintenance', startsAt: bad }, NOW)).toEqual({ mode: 'maintenance', changesAt: undefined });
     expect(phaseAt({ mode: 'maintenance', until: bad }, NOW)).toEqual({ mode: 'maintenance', changesAt: undefined });
-    expect(phaseAt({ mode: 'coming-soon', startsAt: bad, launchAt: bad, until: bad }, NOW)).toEqual({ mode: 'coming-soon', changesAt: undefined });
+    expect(phaseAt({ mode: 'coming-soon', startsAt: bad, launchAt: bad, until: bad }, NOW)).toEqual({
+      mode: 'coming-soon',
+      changesAt: undefined,
+    });
   });
 
   it('fails closed when the clock itself is NaN', () => {

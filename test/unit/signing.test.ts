@@ -467,7 +467,10 @@ describe('bypass cookies', () => {
 
   it('refuses a correctly signed cookie with exp <= iat', () => {
     const kid = kidOf(SECRET_A);
-    expect(verifyBypassCookie(ring, forge(SECRET_A, 'cookie', `${kid}.${T0}.${T0}`), T0 - 1, MAX_AGE)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyBypassCookie(ring, forge(SECRET_A, 'cookie', `${kid}.${T0}.${T0}`), T0 - 1, MAX_AGE)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it.each([
@@ -511,7 +514,11 @@ describe('bypass cookies', () => {
     expect(() => signBypassCookie(ring, -1, T0)).toThrow(RangeError);
     expect(() => signBypassCookie(ring, T0, 1e300)).toThrow(RangeError);
     // Fractional milliseconds are floored rather than signed as decimals.
-    expect(signBypassCookie(ring, T0 + 0.7, T0 + 10.2).split('.').slice(1, 3)).toEqual([String(T0), String(T0 + 10)]);
+    expect(
+      signBypassCookie(ring, T0 + 0.7, T0 + 10.2)
+        .split('.')
+        .slice(1, 3),
+    ).toEqual([String(T0), String(T0 + 10)]);
   });
 });
 
@@ -725,7 +732,9 @@ describe('serializeBypassCookie and bypassCookieNames', () => {
     const header = serializeBypassCookie('intermission_bypass', 'v.1.2.m', { maxAgeSeconds: 60, secure: false, nowMs: NOW });
     const [pair, ...rest] = attributes(header);
     expect(pair).toBe('intermission_bypass=v.1.2.m');
-    expect(new Set(rest)).toEqual(new Set(['Path=/', 'Max-Age=60', `Expires=${new Date(NOW + 60_000).toUTCString()}`, 'HttpOnly', 'SameSite=Lax']));
+    expect(new Set(rest)).toEqual(
+      new Set(['Path=/', 'Max-Age=60', `Expires=${new Date(NOW + 60_000).toUTCString()}`, 'HttpOnly', 'SameSite=Lax']),
+    );
     expect(header).not.toContain('__Host-');
   });
 
@@ -738,14 +747,17 @@ describe('serializeBypassCookie and bypassCookieNames', () => {
 
   it('defaults Expires to the current time plus maxAge', () => {
     vi.spyOn(Date, 'now').mockReturnValue(NOW);
-    expect(serializeBypassCookie('n', 'v', { maxAgeSeconds: 10, secure: false })).toContain(`Expires=${new Date(NOW + 10_000).toUTCString()}`);
+    expect(serializeBypassCookie('n', 'v', { maxAgeSeconds: 10, secure: false })).toContain(
+      `Expires=${new Date(NOW + 10_000).toUTCString()}`,
+    );
   });
 
   it('round-trips through readCookie and verifyBypassCookie', () => {
     const ring = createKeyRing([SECRET_A]);
     const value = signBypassCookie(ring, NOW, NOW + MAX_AGE);
     const names = bypassCookieNames('intermission_bypass');
-    const pair = serializeBypassCookie('intermission_bypass', value, { maxAgeSeconds: MAX_AGE / 1000, secure: true, nowMs: NOW }).split('; ')[0] ?? '';
+    const pair =
+      serializeBypassCookie('intermission_bypass', value, { maxAgeSeconds: MAX_AGE / 1000, secure: true, nowMs: NOW }).split('; ')[0] ?? '';
     const read = readCookie(`other=1; ${pair}`, names.host);
     expect(read).toBe(value);
     expect(verifyBypassCookie(ring, read, NOW, MAX_AGE).ok).toBe(true);

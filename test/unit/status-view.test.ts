@@ -7,12 +7,28 @@ const HOUR = 3_600_000;
 describe('viewState: the one status model', () => {
   it('before a planned window: open now, closing at its start into the configured mode', () => {
     const view = viewState({ mode: 'maintenance', startsAt: NOW + HOUR, until: NOW + 2 * HOUR }, undefined, NOW);
-    expect(view).toMatchObject({ mode: 'off', configuredMode: 'maintenance', changesAt: '2030-01-01T13:00:00.000Z', changesTo: 'maintenance', secondsLeft: 3600 });
+    expect(view).toMatchObject({
+      mode: 'off',
+      configuredMode: 'maintenance',
+      changesAt: '2030-01-01T13:00:00.000Z',
+      changesTo: 'maintenance',
+      secondsLeft: 3600,
+    });
   });
 
   it('inside a window: closed now, opening at its end', () => {
-    const view = viewState({ mode: 'coming-soon', launchAt: NOW + 90_500 }, { updatedAt: '2030-01-01T11:00:00Z', updatedBy: 'ops@host' }, NOW);
-    expect(view).toMatchObject({ mode: 'coming-soon', changesTo: 'off', secondsLeft: 91, updatedAt: '2030-01-01T11:00:00Z', updatedBy: 'ops@host' });
+    const view = viewState(
+      { mode: 'coming-soon', launchAt: NOW + 90_500 },
+      { updatedAt: '2030-01-01T11:00:00Z', updatedBy: 'ops@host' },
+      NOW,
+    );
+    expect(view).toMatchObject({
+      mode: 'coming-soon',
+      changesTo: 'off',
+      secondsLeft: 91,
+      updatedAt: '2030-01-01T11:00:00Z',
+      updatedBy: 'ops@host',
+    });
   });
 
   it('gives middleware.status() and the CLI report the same facts, each in its own shape', () => {
@@ -46,6 +62,11 @@ describe('viewState: the one status model', () => {
 
   it('adds storeError to middleware.status() only while the store fails', () => {
     const view = viewState({ mode: 'off' }, undefined, NOW);
-    expect(toIntermissionStatus(view, 'store', 'gone')).toEqual({ mode: 'off', configuredMode: 'off', source: 'store', storeError: 'gone' });
+    expect(toIntermissionStatus(view, 'store', 'gone')).toEqual({
+      mode: 'off',
+      configuredMode: 'off',
+      source: 'store',
+      storeError: 'gone',
+    });
   });
 });

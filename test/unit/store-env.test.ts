@@ -7,7 +7,11 @@ describe('storeFromEnv', () => {
     ['nothing set', {}, undefined],
     ['blank values count as unset', { INTERMISSION_STATE_FILE: '  ', INTERMISSION_REDIS_URL: '' }, undefined],
     ['a state file, made absolute', { INTERMISSION_STATE_FILE: 'state.json' }, { kind: 'file', path: resolve('state.json') }],
-    ['a Redis URL, default key', { INTERMISSION_REDIS_URL: 'redis://localhost:6379' }, { kind: 'redis', url: 'redis://localhost:6379', key: undefined }],
+    [
+      'a Redis URL, default key',
+      { INTERMISSION_REDIS_URL: 'redis://localhost:6379' },
+      { kind: 'redis', url: 'redis://localhost:6379', key: undefined },
+    ],
     [
       'a TLS Redis URL with its key, trimmed',
       { INTERMISSION_REDIS_URL: ' rediss://cache:6380 ', INTERMISSION_REDIS_KEY: ' app:state ' },
@@ -21,7 +25,13 @@ describe('storeFromEnv', () => {
   it('refuses both stores at once, naming both variables', () => {
     const { spec, issues } = storeFromEnv({ INTERMISSION_STATE_FILE: 's.json', INTERMISSION_REDIS_URL: 'redis://localhost' });
     expect(spec).toBeUndefined();
-    expect(issues).toEqual([{ field: 'INTERMISSION_STATE_FILE', code: 'ERR_INTERMISSION_STORE', message: expect.stringContaining('INTERMISSION_REDIS_URL are both set') as string }]);
+    expect(issues).toEqual([
+      {
+        field: 'INTERMISSION_STATE_FILE',
+        code: 'ERR_INTERMISSION_STORE',
+        message: expect.stringContaining('INTERMISSION_REDIS_URL are both set') as string,
+      },
+    ]);
   });
 
   it.each(['http://localhost:6379', 'localhost:6379', 'redis//localhost', 'not a url'])('refuses %j as a Redis URL', (url) => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkSubscriberStore, SubscriberStoreError } from '../../src/signup/subscriber.js';
-import { checkEmail, checkSubscriber, encodeAdd, encodeRecord, encodeRemove, parseEvent, parseRecord } from '../../src/signup/stores/record.js';
+import {
+  checkEmail,
+  checkSubscriber,
+  encodeAdd,
+  encodeRecord,
+  encodeRemove,
+  parseEvent,
+  parseRecord,
+} from '../../src/signup/stores/record.js';
 
 const valid = { email: 'a@example.com', subscribedAt: '2030-01-01T12:00:00Z', consent: true, lang: 'en' };
 
@@ -18,7 +26,12 @@ function invalidError(run: () => unknown): SubscriberStoreError {
 describe('checkSubscriber', () => {
   it('keeps the four allowed fields and nothing else', () => {
     const withExtras = { ...valid, ip: '203.0.113.9', userAgent: 'curl/8', name: 'Ann', __proto__: { inherited: 1 } };
-    expect(checkSubscriber(withExtras)).toEqual({ email: 'a@example.com', subscribedAt: '2030-01-01T12:00:00.000Z', consent: true, lang: 'en' });
+    expect(checkSubscriber(withExtras)).toEqual({
+      email: 'a@example.com',
+      subscribedAt: '2030-01-01T12:00:00.000Z',
+      consent: true,
+      lang: 'en',
+    });
     expect(Object.keys(checkSubscriber(withExtras))).toEqual(['email', 'subscribedAt', 'consent', 'lang']);
   });
 
@@ -68,7 +81,9 @@ describe('checkEmail', () => {
 describe('log events', () => {
   it('round-trips an add and a remove', () => {
     const subscriber = checkSubscriber(valid);
-    expect(encodeAdd(subscriber)).toBe('{"op":"add","email":"a@example.com","subscribedAt":"2030-01-01T12:00:00.000Z","consent":true,"lang":"en"}\n');
+    expect(encodeAdd(subscriber)).toBe(
+      '{"op":"add","email":"a@example.com","subscribedAt":"2030-01-01T12:00:00.000Z","consent":true,"lang":"en"}\n',
+    );
     expect(parseEvent(encodeAdd(subscriber).trim())).toEqual({ op: 'add', subscriber });
     expect(parseEvent(encodeRemove('a@example.com').trim())).toEqual({ op: 'remove', email: 'a@example.com' });
   });
@@ -88,7 +103,9 @@ describe('log events', () => {
   });
 
   it('drops fields a hand edit added to a line', () => {
-    const event = parseEvent('{"op":"add","email":"a@example.com","subscribedAt":"2030-01-01T12:00:00Z","consent":false,"ip":"203.0.113.9"}');
+    const event = parseEvent(
+      '{"op":"add","email":"a@example.com","subscribedAt":"2030-01-01T12:00:00Z","consent":false,"ip":"203.0.113.9"}',
+    );
     expect(event).toEqual({ op: 'add', subscriber: { email: 'a@example.com', subscribedAt: '2030-01-01T12:00:00.000Z', consent: false } });
   });
 });

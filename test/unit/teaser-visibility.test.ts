@@ -81,10 +81,22 @@ describe('extractTeaser: hidden content never reaches the teaser', () => {
     { name: 'mixed-case Hidden="Hidden"', html: '<p>Lead <Span Hidden="Hidden">SECRET</Span> text</p>', excerpt: 'Lead text' },
     { name: 'aria-hidden="true"', html: '<p>Lead <span aria-hidden="true">SECRET</span> text</p>', excerpt: 'Lead text' },
     { name: 'ARIA-HIDDEN="True"', html: '<p>Lead <span ARIA-HIDDEN="True">SECRET</span> text</p>', excerpt: 'Lead text' },
-    { name: 'style="DISPLAY : none !important"', html: '<p>Lead <span style="DISPLAY : none !important">SECRET</span> text</p>', excerpt: 'Lead text' },
+    {
+      name: 'style="DISPLAY : none !important"',
+      html: '<p>Lead <span style="DISPLAY : none !important">SECRET</span> text</p>',
+      excerpt: 'Lead text',
+    },
     { name: 'STYLE="Visibility:Hidden"', html: '<p>Lead <span STYLE="Visibility:Hidden">SECRET</span> text</p>', excerpt: 'Lead text' },
-    { name: 'display:none after other declarations', html: "<p>Lead <span style='color:red;font-weight:bold; display:none'>SECRET</span> text</p>", excerpt: 'Lead text' },
-    { name: 'display:none spelt with an entity', html: '<p>Lead <span style="display&#58;&#110;one">SECRET</span> text</p>', excerpt: 'Lead text' },
+    {
+      name: 'display:none after other declarations',
+      html: "<p>Lead <span style='color:red;font-weight:bold; display:none'>SECRET</span> text</p>",
+      excerpt: 'Lead text',
+    },
+    {
+      name: 'display:none spelt with an entity',
+      html: '<p>Lead <span style="display&#58;&#110;one">SECRET</span> text</p>',
+      excerpt: 'Lead text',
+    },
     { name: 'unquoted style', html: '<p>Lead <span style=display:none>SECRET</span> text</p>', excerpt: 'Lead text' },
     {
       name: 'nested hidden elements, hidden inside hidden',
@@ -96,7 +108,11 @@ describe('extractTeaser: hidden content never reaches the teaser', () => {
       html: '<div style="display:none"><div style="display:block" aria-hidden="false">SECRET</div></div><p>After</p>',
       excerpt: 'After',
     },
-    { name: 'hidden inside visible inline markup', html: '<p>One <em>two <span hidden>SECRET</span> three</em> four</p>', excerpt: 'One two three four' },
+    {
+      name: 'hidden inside visible inline markup',
+      html: '<p>One <em>two <span hidden>SECRET</span> three</em> four</p>',
+      excerpt: 'One two three four',
+    },
     {
       name: '<details> with its <summary>',
       html: '<p>Before</p><details><summary>SECRET label</summary><p>SECRET answer</p></details><p>After</p>',
@@ -114,9 +130,17 @@ describe('extractTeaser: hidden content never reaches the teaser', () => {
       html: '<html><head><title>SECRET</title><meta name="x" content="SECRET"></head><body><p>Body text</p></body></html>',
       excerpt: 'Body text',
     },
-    { name: 'a hidden void element hides nothing after it', html: '<p>Lead <img hidden src="x.png" alt="SECRET"> shown</p>', excerpt: 'Lead shown' },
+    {
+      name: 'a hidden void element hides nothing after it',
+      html: '<p>Lead <img hidden src="x.png" alt="SECRET"> shown</p>',
+      excerpt: 'Lead shown',
+    },
     { name: 'an unclosed hidden block runs to the end', html: '<p>Lead</p><div hidden><p>SECRET<p>SECRET', excerpt: 'Lead' },
-    { name: 'an unclosed hidden <span> ends with its paragraph, as in browsers', html: '<p>Lead <span hidden>SECRET</p><p>Shown</p>', excerpt: 'Lead Shown' },
+    {
+      name: 'an unclosed hidden <span> ends with its paragraph, as in browsers',
+      html: '<p>Lead <span hidden>SECRET</p><p>Shown</p>',
+      excerpt: 'Lead Shown',
+    },
     {
       name: 'an unclosed hidden <b> is re-opened by browsers: the rest is left out',
       html: '<p>Lead <b hidden>SECRET</p><p>SECRET too</p><ul><li>SECRET</li></ul>',
@@ -183,7 +207,8 @@ describe('extractTeaser: hidden content never reaches the teaser', () => {
   });
 
   it('front matter title and excerpt in HTML drop hidden parts too', () => {
-    const source = '---\ntitle: Launch <span hidden>SECRET</span> day\nexcerpt: Short <b style="display:none">SECRET</b> note\n---\n<p>Body</p>';
+    const source =
+      '---\ntitle: Launch <span hidden>SECRET</span> day\nexcerpt: Short <b style="display:none">SECRET</b> note\n---\n<p>Body</p>';
     const teaser = extractTeaser(source, { format: 'html' });
     expect(teaser).toMatchObject({ title: 'Launch day', excerpt: 'Short note' });
     expectNoSecret(teaser);
@@ -334,6 +359,8 @@ describe('huge inputs stay bounded', () => {
   it(`reads up to ${MAX_HTML_DEPTH} levels of nesting, and leaves out everything past them`, () => {
     expect(htmlToText(`${'<div>'.repeat(MAX_HTML_DEPTH)}shallow`).text.trim()).toBe('shallow');
     expect(htmlToText(`${'<div>'.repeat(MAX_HTML_DEPTH + 1)}SECRET`).text.trim()).toBe('');
-    expect(htmlToText(`<p>kept</p>${'<b>'.repeat(MAX_HTML_DEPTH + 1)}SECRET${'</b>'.repeat(MAX_HTML_DEPTH + 1)}<p>SECRET</p>`).text.trim()).toBe('kept');
+    expect(
+      htmlToText(`<p>kept</p>${'<b>'.repeat(MAX_HTML_DEPTH + 1)}SECRET${'</b>'.repeat(MAX_HTML_DEPTH + 1)}<p>SECRET</p>`).text.trim(),
+    ).toBe('kept');
   });
 });

@@ -159,7 +159,12 @@ describe('extractTeaser: never cuts inside a word or a tag', () => {
   });
 
   it('keeps long words whole', () => {
-    const long = ['Pneumonoultramicroscopicsilicovolcanoconiosis', 'Donaudampfschifffahrtsgesellschaft', 'antidisestablishmentarianism', 'floccinaucinihilipilification'];
+    const long = [
+      'Pneumonoultramicroscopicsilicovolcanoconiosis',
+      'Donaudampfschifffahrtsgesellschaft',
+      'antidisestablishmentarianism',
+      'floccinaucinihilipilification',
+    ];
     const teaser = extractTeaser(long.join(' '), { words: 3 });
     expect(teaser.excerpt).toBe(`${long.slice(0, 3).join(' ')}${ELLIPSIS}`);
   });
@@ -169,7 +174,13 @@ describe('extractTeaser: never cuts inside a word or a tag', () => {
     const excerpt = extractTeaser(source).excerpt ?? '';
     expect(excerpt.length).toBeLessThanOrEqual(1000);
     expect(excerpt.endsWith(ELLIPSIS)).toBe(true);
-    expect(excerpt.slice(0, -1).trim().split(' ').every((w) => w === 'lengthy')).toBe(true);
+    expect(
+      excerpt
+        .slice(0, -1)
+        .trim()
+        .split(' ')
+        .every((w) => w === 'lengthy'),
+    ).toBe(true);
   });
 });
 
@@ -212,14 +223,41 @@ describe('extractTeaser: markup stripping', () => {
 
 describe('extractTeaser: title', () => {
   it.each([
-    { name: 'front matter title wins', source: '---\ntitle: From front matter\n---\n# From heading\n\nBody.', title: 'From front matter', excerpt: 'From heading Body.' },
-    { name: 'front matter title in Markdown is plain text', source: '---\ntitle: "*Big* news &amp; more"\n---\nBody.', title: 'Big news & more', excerpt: 'Body.' },
-    { name: 'a front matter title repeated as # heading is not excerpted twice', source: '---\ntitle: Launch Day\n---\n# Launch day\n\nBody.', title: 'Launch Day', excerpt: 'Body.' },
+    {
+      name: 'front matter title wins',
+      source: '---\ntitle: From front matter\n---\n# From heading\n\nBody.',
+      title: 'From front matter',
+      excerpt: 'From heading Body.',
+    },
+    {
+      name: 'front matter title in Markdown is plain text',
+      source: '---\ntitle: "*Big* news &amp; more"\n---\nBody.',
+      title: 'Big news & more',
+      excerpt: 'Body.',
+    },
+    {
+      name: 'a front matter title repeated as # heading is not excerpted twice',
+      source: '---\ntitle: Launch Day\n---\n# Launch day\n\nBody.',
+      title: 'Launch Day',
+      excerpt: 'Body.',
+    },
     { name: 'first h1, even after an h2', source: '## Kicker\n\n# Main title\n\nBody.', title: 'Main title', excerpt: 'Kicker Body.' },
     { name: 'first h2..h6 when there is no h1', source: '### Small\n\n## Second\n\nBody.', title: 'Small', excerpt: 'Second Body.' },
     { name: 'setext heading', source: 'Setext Title\n============\n\nBody.', title: 'Setext Title', excerpt: 'Body.' },
-    { name: 'html heading with markup and entities', source: '<h1>Ben &amp; <em>Jerry</em>&#8217;s</h1><p>Body.</p>', format: 'html' as const, title: 'Ben & Jerry\u2019s', excerpt: 'Body.' },
-    { name: 'text format has no title', source: '# Not a heading\n\nBody.', format: 'text' as const, title: undefined, excerpt: '# Not a heading Body.' },
+    {
+      name: 'html heading with markup and entities',
+      source: '<h1>Ben &amp; <em>Jerry</em>&#8217;s</h1><p>Body.</p>',
+      format: 'html' as const,
+      title: 'Ben & Jerry\u2019s',
+      excerpt: 'Body.',
+    },
+    {
+      name: 'text format has no title',
+      source: '# Not a heading\n\nBody.',
+      format: 'text' as const,
+      title: undefined,
+      excerpt: '# Not a heading Body.',
+    },
   ])('$name', ({ source, format, title, excerpt }) => {
     const teaser = extractTeaser(source, { format });
     expect(teaser.title).toBe(title);
@@ -244,7 +282,8 @@ describe('extractTeaser: reading time', () => {
   });
 
   it('counts text words of the whole body, not markup, and not the excerpt only', () => {
-    const source = '# Head line\n\n**Bold** [link](https://example.com/a/b/c) <span class="x y z">word</span>\n\n<!--more-->\n\nfour more words here';
+    const source =
+      '# Head line\n\n**Bold** [link](https://example.com/a/b/c) <span class="x y z">word</span>\n\n<!--more-->\n\nfour more words here';
     expect(extractTeaser(source).wordCount).toBe(2 + 3 + 4);
   });
 
@@ -296,7 +335,8 @@ describe('extractTeaser: front matter fields', () => {
   });
 
   it('ignores non-string values instead of stringifying them', () => {
-    const source = '---\ntitle: [a, b]\nexcerpt: { x: 1 }\nauthor: 42\nimage: true\nimageAlt: null\nurl: [/x]\n---\n# Heading title\n\nBody text.';
+    const source =
+      '---\ntitle: [a, b]\nexcerpt: { x: 1 }\nauthor: 42\nimage: true\nimageAlt: null\nurl: [/x]\n---\n# Heading title\n\nBody text.';
     expect(extractTeaser(source)).toEqual({ title: 'Heading title', excerpt: 'Body text.', wordCount: 4, readingMinutes: 1 });
   });
 
@@ -408,7 +448,12 @@ describe('normalizeTeaser', () => {
   });
 
   it('survives a throwing getter', () => {
-    const input = { title: 'ok', get excerpt(): string { throw new Error('boom'); } };
+    const input = {
+      title: 'ok',
+      get excerpt(): string {
+        throw new Error('boom');
+      },
+    };
     expect(normalizeTeaser(input)).toEqual({ title: 'ok' });
   });
 
@@ -453,7 +498,10 @@ describe('normalizeTeaser', () => {
     [{ readingMinutes: -3 }, undefined],
     [{ wordCount: 0 }, { wordCount: 0 }],
     [{ wordCount: 401.7 }, { wordCount: 401, readingMinutes: 3 }],
-    [{ wordCount: 1000, readingMinutes: 2.2 }, { wordCount: 1000, readingMinutes: 3 }],
+    [
+      { wordCount: 1000, readingMinutes: 2.2 },
+      { wordCount: 1000, readingMinutes: 3 },
+    ],
   ])('numbers %j → %j', (input, expected) => {
     expect(normalizeTeaser(input)).toEqual(expected);
   });
@@ -517,7 +565,13 @@ describe('loadTeaserFile', () => {
 
   it('reads Markdown with front matter', () => {
     const file = write('post.md', '---\ntitle: From file\nimage: /img.png\n---\nIntro *here*.\n\n<!--more-->\n\nMore.');
-    expect(loadTeaserFile({ file })).toEqual({ title: 'From file', image: '/img.png', excerpt: `Intro here. ${ELLIPSIS}`, wordCount: 3, readingMinutes: 1 });
+    expect(loadTeaserFile({ file })).toEqual({
+      title: 'From file',
+      image: '/img.png',
+      excerpt: `Intro here. ${ELLIPSIS}`,
+      wordCount: 3,
+      readingMinutes: 1,
+    });
   });
 
   it.each(['post.markdown', 'POST.MD'])('treats %s as Markdown', (name) => {
@@ -525,7 +579,10 @@ describe('loadTeaserFile', () => {
   });
 
   it.each(['page.html', 'page.htm'])('reads %s as HTML', (name) => {
-    const file = write(name, '<!doctype html><html><head><title>Tab</title><style>p{}</style></head><body><h1>Heading</h1><p>Para &amp; graph</p></body></html>');
+    const file = write(
+      name,
+      '<!doctype html><html><head><title>Tab</title><style>p{}</style></head><body><h1>Heading</h1><p>Para &amp; graph</p></body></html>',
+    );
     expect(loadTeaserFile({ file })).toEqual({ title: 'Heading', excerpt: 'Para & graph', wordCount: 3, readingMinutes: 1 });
   });
 
@@ -673,7 +730,16 @@ describe('resolveTeaser', () => {
   });
 
   it('a throwing onProblem does not make it reject', async () => {
-    const teaser = await resolveTeaser(() => { throw new Error('x'); }, req, 50, () => { throw new Error('logger broke'); });
+    const teaser = await resolveTeaser(
+      () => {
+        throw new Error('x');
+      },
+      req,
+      50,
+      () => {
+        throw new Error('logger broke');
+      },
+    );
     expect(teaser).toBeUndefined();
   });
 

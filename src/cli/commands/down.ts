@@ -19,15 +19,23 @@ async function runDown(ctx: Context): Promise<void> {
   const after = at === undefined ? 'now' : `--at (${iso(at)})`;
   const until = optionalTime(values, 'until', now);
   const launchAt = optionalTime(values, 'launch-at', now);
-  for (const [flag, time] of [['until', until], ['launch-at', launchAt]] as const) {
+  for (const [flag, time] of [
+    ['until', until],
+    ['launch-at', launchAt],
+  ] as const) {
     if (time !== undefined && time <= start) {
-      throw usageError(`--${flag} ${iso(time)} is not after ${after}; give a later time${at === undefined ? '' : ' (durations count from now, not from --at)'}`);
+      throw usageError(
+        `--${flag} ${iso(time)} is not after ${after}; give a later time${at === undefined ? '' : ' (durations count from now, not from --at)'}`,
+      );
     }
   }
-  if (launchAt !== undefined && !comingSoon) throw usageError('--launch-at only applies to coming-soon mode; add --coming-soon, or use --until to end maintenance');
-  if (launchAt !== undefined && until !== undefined) throw usageError('--until and --launch-at both end coming-soon mode; give only --launch-at');
+  if (launchAt !== undefined && !comingSoon)
+    throw usageError('--launch-at only applies to coming-soon mode; add --coming-soon, or use --until to end maintenance');
+  if (launchAt !== undefined && until !== undefined)
+    throw usageError('--until and --launch-at both end coming-soon mode; give only --launch-at');
   const message = stringValue(values, 'message');
-  if (message !== undefined && message.length > MAX_MESSAGE_LENGTH) throw usageError(`--message is ${message.length} characters long; keep it to ${MAX_MESSAGE_LENGTH}`);
+  if (message !== undefined && message.length > MAX_MESSAGE_LENGTH)
+    throw usageError(`--message is ${message.length} characters long; keep it to ${MAX_MESSAGE_LENGTH}`);
   if (message !== undefined && CONTROL_CHARACTERS.test(message)) {
     throw usageError('--message contains a control character (a newline, tab, escape...); write it on one line of plain text');
   }
@@ -56,7 +64,11 @@ async function runDown(ctx: Context): Promise<void> {
   const name = comingSoon ? 'coming soon' : 'down for maintenance';
   const end = launchAt ?? until;
   const where = escapeControl(target.label);
-  const lines = [at === undefined ? `The site is ${name} (${where}).` : `The site will be ${name} from ${iso(at)}, in ${formatSpan(at - now)} (${where}).`];
+  const lines = [
+    at === undefined
+      ? `The site is ${name} (${where}).`
+      : `The site will be ${name} from ${iso(at)}, in ${formatSpan(at - now)} (${where}).`,
+  ];
   if (end !== undefined) lines.push(`It opens by itself at ${iso(end)}, in ${formatSpan(end - now)}.`);
   if (end === undefined) {
     warn(ctx, `no ${comingSoon ? '--launch-at' : '--until'} given: the site stays closed until you run intermission up`);
@@ -75,7 +87,9 @@ function optionalTime(values: Values, flag: string, now: number): number | undef
 function parseRetry(text: string): number {
   const seconds = parseSeconds(text);
   if (seconds === undefined || seconds < 1 || seconds > MAX_SCHEDULE_SECONDS) {
-    throw usageError(`--retry ${JSON.stringify(text)} is not a number of seconds from 1 to ${MAX_SCHEDULE_SECONDS}; write it like 600 or 10m`);
+    throw usageError(
+      `--retry ${JSON.stringify(text)} is not a number of seconds from 1 to ${MAX_SCHEDULE_SECONDS}; write it like 600 or 10m`,
+    );
   }
   return seconds;
 }

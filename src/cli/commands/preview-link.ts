@@ -20,7 +20,8 @@ function runPreviewLink(ctx: Context): void {
   }
   const nextText = stringValue(values, 'next') ?? '/';
   const next = safeNext(nextText);
-  if (next === undefined) throw usageError(`--next ${JSON.stringify(nextText)} is not a path on the site; write it like /blog/launch (no scheme, host or //)`);
+  if (next === undefined)
+    throw usageError(`--next ${JSON.stringify(nextText)} is not a path on the site; write it like /blog/launch (no scheme, host or //)`);
   const config = loadConfig(ctx.io.env);
   if (config.secrets.length === 0) {
     throw new CliError(
@@ -33,7 +34,10 @@ function runPreviewLink(ctx: Context): void {
   const url = `${base}${config.previewPath}?token=${encodeURIComponent(token)}`;
   const expiresAt = iso(now + ttlSeconds * 1000);
   print(ctx, { url, next, expiresAt }, url);
-  if (!ctx.json) ctx.io.stderr(`intermission: the link works until ${expiresAt} (${formatSpan(ttlSeconds * 1000)}) for anyone who has it; intermission revoke-previews cancels it\n`);
+  if (!ctx.json)
+    ctx.io.stderr(
+      `intermission: the link works until ${expiresAt} (${formatSpan(ttlSeconds * 1000)}) for anyone who has it; intermission revoke-previews cancels it\n`,
+    );
 }
 
 function parseBaseUrl(text: string): string {
@@ -43,7 +47,14 @@ function parseBaseUrl(text: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
     throw usageError(`--base ${JSON.stringify(text)} is not an http(s) site URL; write it like https://example.com (no query or fragment)`);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

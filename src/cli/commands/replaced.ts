@@ -14,7 +14,10 @@ export async function replaced(ctx: Context): Promise<{ current: StoredState | n
     return { current, carry: current?.previewsValidAfter === undefined ? {} : { previewsValidAfter: current.previewsValidAfter } };
   } catch (error) {
     if (!(error instanceof CliError) || error.exitCode !== EXIT.INVALID) throw error;
-    warn(ctx, `overwriting an invalid state (${error.message.split(';')[0] ?? ''}); preview links and bypass cookies issued before now are revoked, since the previous revocation time is unknown`);
+    warn(
+      ctx,
+      `overwriting an invalid state (${error.message.split(';')[0] ?? ''}); preview links and bypass cookies issued before now are revoked, since the previous revocation time is unknown`,
+    );
     return { current: null, carry: { previewsValidAfter: iso(ctx.now) } };
   }
 }

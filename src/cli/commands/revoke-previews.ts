@@ -27,7 +27,10 @@ async function runRevokePreviews(ctx: Context): Promise<void> {
       ...stamp(ctx),
       previewsValidAfter: iso(ctx.now),
     };
-    warn(ctx, `the store held no state, so it now holds the configured mode (${config.mode}, from ${config.modeSource}); from now on the store, not INTERMISSION_MODE or the config file, decides the mode`);
+    warn(
+      ctx,
+      `the store held no state, so it now holds the configured mode (${config.mode}, from ${config.modeSource}); from now on the store, not INTERMISSION_MODE or the config file, decides the mode`,
+    );
   }
   await target.write(state);
   print(

@@ -10,13 +10,16 @@ export function warnToConsole(warning: SubscriberStoreError): void {
 }
 
 export function unavailable(message: string, cause?: unknown): SubscriberStoreError {
-  return new SubscriberStoreError(UNAVAILABLE, cause === undefined ? message : `${message} (${messageOf(cause)})`, cause === undefined ? undefined : { cause });
+  return new SubscriberStoreError(
+    UNAVAILABLE,
+    cause === undefined ? message : `${message} (${messageOf(cause)})`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 export function invalid(message: string): SubscriberStoreError {
   return new SubscriberStoreError(INVALID, message);
 }
-
 
 export function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(messageOf).join('; ');

@@ -26,7 +26,8 @@ export async function appendDurably(file: string, bytes: Buffer): Promise<number
     before = (await handle.stat()).size;
     const { bytesWritten } = await handle.write(bytes, 0, bytes.length, null);
     // A short write to a regular file means the disk filled up part way: the rest will not fit either.
-    if (bytesWritten !== bytes.length) throw Object.assign(new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
+    if (bytesWritten !== bytes.length)
+      throw Object.assign(new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
     await handle.sync();
     // The first line may also have created the file: make its directory entry durable too.
     if (before === 0) await syncDirectory(dirname(file));
@@ -99,4 +100,3 @@ export async function createExclusively(file: string, content: string): Promise<
   await syncDirectory(dirname(file)).catch(() => {});
   return true;
 }
-

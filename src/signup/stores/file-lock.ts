@@ -140,7 +140,10 @@ async function breakIfStale(lockPath: string, options: FileLockOptions): Promise
     await unlink(lockPath);
     const who = describeOwner(owner);
     options.onWarning(
-      new SubscriberStoreError(UNAVAILABLE, `Intermission: broke a stale lock on the subscriber file (${lockPath}) held by ${who}, ${dead ? 'which no longer runs' : `untouched for ${Math.round(age)} ms`}`),
+      new SubscriberStoreError(
+        UNAVAILABLE,
+        `Intermission: broke a stale lock on the subscriber file (${lockPath}) held by ${who}, ${dead ? 'which no longer runs' : `untouched for ${Math.round(age)} ms`}`,
+      ),
     );
     return true;
   } catch {

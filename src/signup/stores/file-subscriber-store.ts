@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { SubscriberStoreError, type AddResult, type CompactResult, type Subscriber, type SubscriberStore, type SubscriberStoreWarningHandler } from '../subscriber.js';
+import {
+  SubscriberStoreError,
+  type AddResult,
+  type CompactResult,
+  type Subscriber,
+  type SubscriberStore,
+  type SubscriberStoreWarningHandler,
+} from '../subscriber.js';
 import { checkLaunchId, INVALID, warnToConsole } from './common.js';
 import { appendDurably, createExclusively, replaceDurably } from './file-io.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
@@ -50,7 +57,12 @@ export function fileSubscriberStore(options: FileSubscriberStoreOptions): FileSu
   const { path, lock } = checkOptions(options);
   const onWarning = lock.onWarning;
   const index = new LogIndex(path, (offset, reason) => {
-    onWarning(new SubscriberStoreError(INVALID, `Intermission: skipped line at byte ${offset} of the subscriber file ${path} (${reason}); compact the list to drop it`));
+    onWarning(
+      new SubscriberStoreError(
+        INVALID,
+        `Intermission: skipped line at byte ${offset} of the subscriber file ${path} (${reason}); compact the list to drop it`,
+      ),
+    );
   });
   // One call at a time in this process: the index is read and updated in order. Other processes are kept
   // out by the file lock, which only writes take.
@@ -108,7 +120,9 @@ export function fileSubscriberStore(options: FileSubscriberStoreOptions): FileSu
       const id = checkLaunchId(launchId);
       // Hashed: any id (an ISO date with colons, a release name) makes a safe, short file name.
       const marker = `${path}.launch-${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
-      return locked(() => createExclusively(marker, `${JSON.stringify({ launchId: id, claimedAt: new Date().toISOString(), pid: process.pid })}\n`));
+      return locked(() =>
+        createExclusively(marker, `${JSON.stringify({ launchId: id, claimedAt: new Date().toISOString(), pid: process.pid })}\n`),
+      );
     },
 
     compact() {
@@ -137,7 +151,8 @@ function checkOptions(options: FileSubscriberStoreOptions): { path: string; lock
     throw new TypeError('fileSubscriberStore() needs an options object: { path: "data/subscribers.jsonl" }');
   }
   const { path } = options;
-  if (typeof path !== 'string' || path === '') throw new TypeError('fileSubscriberStore(): `path` must be the path of the subscriber file, e.g. "data/subscribers.jsonl"');
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError('fileSubscriberStore(): `path` must be the path of the subscriber file, e.g. "data/subscribers.jsonl"');
   const ms = (name: 'lockTimeout' | 'staleLockAfter', fallback: number, min: number): number => {
     const value = options[name];
     if (value === undefined) return fallback;

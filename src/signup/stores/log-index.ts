@@ -58,10 +58,13 @@ export class LogIndex {
       const info = await handle.stat();
       if (!info.isFile()) throw unavailable(`Intermission: the subscriber file ${this.path} is not a regular file`);
       // Another process compacted it (new inode), or someone truncated it: what we hold is stale.
-      if (this.file?.ino !== info.ino || this.file.dev !== info.dev || info.size < this.offset) this.reset({ ino: info.ino, dev: info.dev });
+      if (this.file?.ino !== info.ino || this.file.dev !== info.dev || info.size < this.offset)
+        this.reset({ ino: info.ino, dev: info.dev });
       await this.readFrom(handle, info.size);
     } catch (error) {
-      throw error instanceof SubscriberStoreError ? error : unavailable(`Intermission: cannot read the subscriber file ${this.path}`, error);
+      throw error instanceof SubscriberStoreError
+        ? error
+        : unavailable(`Intermission: cannot read the subscriber file ${this.path}`, error);
     } finally {
       await handle.close().catch(() => {});
     }

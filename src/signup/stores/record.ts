@@ -69,7 +69,8 @@ function subscriberProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'expected an object { email, subscribedAt, consent, lang? }';
   const { email, subscribedAt, consent, lang } = value;
   if (typeof email !== 'string' || !isNormalized(email)) return '`email` must be an address as normalizeEmail() returns it';
-  if (typeof subscribedAt !== 'string' || parseIsoDateTime(subscribedAt) === undefined) return '`subscribedAt` must be an ISO 8601 date-time with a zone';
+  if (typeof subscribedAt !== 'string' || parseIsoDateTime(subscribedAt) === undefined)
+    return '`subscribedAt` must be an ISO 8601 date-time with a zone';
   if (typeof consent !== 'boolean') return '`consent` must be true or false';
   if (lang !== undefined && !isLanguageTag(lang)) return '`lang` must be a language tag such as "en" or "pt-BR"';
   return undefined;
@@ -91,7 +92,9 @@ function isNormalized(email: string): boolean {
 function isLanguageTag(value: unknown): boolean {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LANG_LENGTH) return false;
   // Bounded by the length check above, so split costs nothing worth guarding.
-  return value.split('-').every((subtag, index) => subtag.length >= 1 && subtag.length <= 8 && (index === 0 ? LETTERS : ALPHANUMERICS).test(subtag));
+  return value
+    .split('-')
+    .every((subtag, index) => subtag.length >= 1 && subtag.length <= 8 && (index === 0 ? LETTERS : ALPHANUMERICS).test(subtag));
 }
 
 // Single character classes with one quantifier: linear, nothing to backtrack into.

@@ -65,7 +65,12 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
       redis = await import('redis');
     } catch (error) {
       const missing = errorCode(error) === 'ERR_MODULE_NOT_FOUND';
-      throw unavailable(missing ? 'redisSubscriberStore({ url }) needs the optional peer dependency node-redis: npm install redis' : 'redisSubscriberStore({ url }) could not load node-redis', missing ? undefined : error);
+      throw unavailable(
+        missing
+          ? 'redisSubscriberStore({ url }) needs the optional peer dependency node-redis: npm install redis'
+          : 'redisSubscriberStore({ url }) could not load node-redis',
+        missing ? undefined : error,
+      );
     }
     if (isClosed()) throw unavailable(`The Redis subscriber store is closed: ${where}`);
     const made: RedisCommandClient = redis.createClient({
@@ -94,7 +99,12 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
     client ??= options.client ? Promise.resolve(options.client) : create(options.url ?? '');
     const current = await client;
     if (current.isReady) return current;
-    if (!owned || !current.isOpen) throw unavailable(owned ? `The Redis connection is closed: ${where}` : `The Redis client passed as \`client\` is not ready (call \`await client.connect()\` first): ${where}`);
+    if (!owned || !current.isOpen)
+      throw unavailable(
+        owned
+          ? `The Redis connection is closed: ${where}`
+          : `The Redis client passed as \`client\` is not ready (call \`await client.connect()\` first): ${where}`,
+      );
     if (everReady) throw unavailable(`Redis is unreachable (reconnecting): ${where}`, lastError);
     await waitForReady(current, timeout).catch(() => {
       throw unavailable(`Could not connect to Redis within ${timeout} ms: ${where}`, lastError);
@@ -110,7 +120,11 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
         return await withTimeout(current.sendCommand(args), timeout, () => new Error(`no answer within ${timeout} ms`));
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('WRONGTYPE')) {
-          throw new SubscriberStoreError(INVALID, `${what}: ${where} holds another kind of value (${error.message}); choose another \`key\``, { cause: error });
+          throw new SubscriberStoreError(
+            INVALID,
+            `${what}: ${where} holds another kind of value (${error.message}); choose another \`key\``,
+            { cause: error },
+          );
         }
         throw unavailable(`${what}: ${where}`, error);
       }

@@ -1,4 +1,10 @@
-import { SubscriberStoreError, type AddResult, type Subscriber, type SubscriberStore, type SubscriberStoreWarningHandler } from '../subscriber.js';
+import {
+  SubscriberStoreError,
+  type AddResult,
+  type Subscriber,
+  type SubscriberStore,
+  type SubscriberStoreWarningHandler,
+} from '../subscriber.js';
 import { checkLaunchId, INVALID, warnToConsole } from './common.js';
 import { checkEmail, checkSubscriber, encodeRecord, parseRecord } from './record.js';
 import { describeWhere, redisConnection, type RedisCommandClient } from './redis-connection.js';
@@ -87,7 +93,16 @@ export function redisSubscriberStore(target: RedisSubscriberTarget, options: Red
 
     async add(subscriber) {
       const checked = checkSubscriber(subscriber);
-      const reply = await redis.command('Cannot add the subscriber', ['EVAL', ADD_SCRIPT, '3', key, records, `${key}:seq`, checked.email, encodeRecord(checked)]);
+      const reply = await redis.command('Cannot add the subscriber', [
+        'EVAL',
+        ADD_SCRIPT,
+        '3',
+        key,
+        records,
+        `${key}:seq`,
+        checked.email,
+        encodeRecord(checked),
+      ]);
       return Number(reply) === 1 ? 'added' : 'exists';
     },
 
@@ -105,7 +120,18 @@ export function redisSubscriberStore(target: RedisSubscriberTarget, options: Red
     async *list() {
       let after = '-inf';
       for (;;) {
-        const page = pairs(await redis.command('Cannot list the subscribers', ['ZRANGEBYSCORE', key, after, '+inf', 'WITHSCORES', 'LIMIT', '0', String(batchSize)]));
+        const page = pairs(
+          await redis.command('Cannot list the subscribers', [
+            'ZRANGEBYSCORE',
+            key,
+            after,
+            '+inf',
+            'WITHSCORES',
+            'LIMIT',
+            '0',
+            String(batchSize),
+          ]),
+        );
         if (page.length === 0) return;
         const found = await redis.command('Cannot read the subscriber records', ['HMGET', records, ...page.map(([email]) => email)]);
         const values = Array.isArray(found) ? found : [];
@@ -168,7 +194,9 @@ function checkOptions(
   }
   const { url, client } = target;
   if ((url === undefined) === (client === undefined)) {
-    throw new TypeError(`redisSubscriberStore() needs exactly one of \`url\` (a redis:// URL) or \`client\` (a node-redis client), not ${url === undefined ? 'neither' : 'both'}`);
+    throw new TypeError(
+      `redisSubscriberStore() needs exactly one of \`url\` (a redis:// URL) or \`client\` (a node-redis client), not ${url === undefined ? 'neither' : 'both'}`,
+    );
   }
   if (url !== undefined) {
     let protocol: string | undefined;
@@ -177,18 +205,23 @@ function checkOptions(
     } catch {
       // reported below
     }
-    if (protocol !== 'redis:' && protocol !== 'rediss:') throw new TypeError('redisSubscriberStore(): `url` must be a redis:// or rediss:// URL');
+    if (protocol !== 'redis:' && protocol !== 'rediss:')
+      throw new TypeError('redisSubscriberStore(): `url` must be a redis:// or rediss:// URL');
   }
   if (client !== undefined) {
     const record = client as unknown as Record<string, unknown> | null;
     const missing = ['sendCommand', 'connect', 'on', 'off'].filter((name) => typeof record?.[name] !== 'function');
-    if (missing.length > 0) throw new TypeError(`redisSubscriberStore(): \`client\` must be a node-redis client (v4 or newer); it has no ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new TypeError(`redisSubscriberStore(): \`client\` must be a node-redis client (v4 or newer); it has no ${missing.join(', ')}`);
   }
-  if (typeof options !== 'object' || (options as RedisSubscriberStoreOptions | null) === null) throw new TypeError('redisSubscriberStore(): the second argument must be an options object');
+  if (typeof options !== 'object' || (options as RedisSubscriberStoreOptions | null) === null)
+    throw new TypeError('redisSubscriberStore(): the second argument must be an options object');
   const { key = DEFAULT_KEY, timeout = 2000, batchSize = 500, onWarning = warnToConsole } = options;
   if (typeof key !== 'string' || key === '') throw new TypeError('redisSubscriberStore(): `key` must be a non-empty string');
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1 || timeout > 2_147_483_647) throw new TypeError('redisSubscriberStore(): `timeout` must be a number of milliseconds, at least 1');
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new TypeError('redisSubscriberStore(): `batchSize` must be an integer from 1 to 10000');
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1 || timeout > 2_147_483_647)
+    throw new TypeError('redisSubscriberStore(): `timeout` must be a number of milliseconds, at least 1');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new TypeError('redisSubscriberStore(): `batchSize` must be an integer from 1 to 10000');
   if (typeof onWarning !== 'function') throw new TypeError('redisSubscriberStore(): `onWarning` must be a function');
   return { key, timeout, batchSize, onWarning };
 }

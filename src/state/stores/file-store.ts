@@ -173,7 +173,8 @@ async function readOnce(file: string): Promise<ReadResult> {
       const kind = info.isDirectory() ? 'a directory' : 'not a regular file';
       return bad('ERR_INTERMISSION_STATE_UNAVAILABLE', `${where} is ${kind}; expected a JSON file`);
     }
-    if (info.size > MAX_STATE_BYTES) return bad('ERR_INTERMISSION_STATE_INVALID', `${where} is over ${MAX_STATE_BYTES} bytes (${info.size})`);
+    if (info.size > MAX_STATE_BYTES)
+      return bad('ERR_INTERMISSION_STATE_INVALID', `${where} is over ${MAX_STATE_BYTES} bytes (${info.size})`);
     // One byte past the cap: a file growing after the fstat is still caught.
     const buffer = Buffer.allocUnsafe(MAX_STATE_BYTES + 1);
     let length = 0;
@@ -223,13 +224,19 @@ async function writeState(file: string, state: StoredState): Promise<void> {
   } catch (error) {
     await handle?.close().catch(() => {});
     await rm(temp, { force: true }).catch(() => {});
-    throw new StateStoreError('ERR_INTERMISSION_STATE_UNAVAILABLE', `Intermission: cannot write state file ${file} (${messageOf(error)})`, { cause: error });
+    throw new StateStoreError('ERR_INTERMISSION_STATE_UNAVAILABLE', `Intermission: cannot write state file ${file} (${messageOf(error)})`, {
+      cause: error,
+    });
   }
   // Persist the rename itself (the directory entry), so the new state survives a power loss.
   await syncDirectory(dir).catch((error: unknown) => {
-    throw new StateStoreError('ERR_INTERMISSION_STATE_UNAVAILABLE', `Intermission: wrote state file ${file} but could not sync its directory (${messageOf(error)})`, {
-      cause: error,
-    });
+    throw new StateStoreError(
+      'ERR_INTERMISSION_STATE_UNAVAILABLE',
+      `Intermission: wrote state file ${file} but could not sync its directory (${messageOf(error)})`,
+      {
+        cause: error,
+      },
+    );
   });
 }
 
@@ -239,19 +246,26 @@ function serialize(state: StoredState, file: string): string {
   try {
     json = JSON.stringify(state, null, 2);
   } catch (error) {
-    throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `Intermission: the state to write to ${file} is not JSON (${messageOf(error)})`, { cause: error });
+    throw new StateStoreError(
+      'ERR_INTERMISSION_STATE_INVALID',
+      `Intermission: the state to write to ${file} is not JSON (${messageOf(error)})`,
+      { cause: error },
+    );
   }
   // `undefined` for `undefined` or a function from a JavaScript caller, whatever the types say.
-  if (typeof json !== 'string') throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `Intermission: the state to write to ${file} is not JSON`);
+  if (typeof json !== 'string')
+    throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `Intermission: the state to write to ${file} is not JSON`);
   const text = `${json}\n`;
   // parseStoredState caps characters; the reader caps bytes.
   if (Buffer.byteLength(text) > MAX_STATE_BYTES) {
-    throw new StateStoreError('ERR_INTERMISSION_STATE_INVALID', `Intermission: the state to write to ${file} is over ${MAX_STATE_BYTES} bytes`);
+    throw new StateStoreError(
+      'ERR_INTERMISSION_STATE_INVALID',
+      `Intermission: the state to write to ${file} is over ${MAX_STATE_BYTES} bytes`,
+    );
   }
   parseStoredState(text, `Intermission: the state to write to ${file}`);
   return text;
 }
-
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -47,7 +47,11 @@ export function storeFromEnv(env: Readonly<Record<string, string | undefined>>):
   const url = read(STORE_ENV.url);
   const issues: StoreEnvIssue[] = [];
   if (file !== undefined && url !== undefined) {
-    issues.push({ field: STORE_ENV.file, code: 'ERR_INTERMISSION_STORE', message: `and ${STORE_ENV.url} are both set; keep the one store the fleet shares` });
+    issues.push({
+      field: STORE_ENV.file,
+      code: 'ERR_INTERMISSION_STORE',
+      message: `and ${STORE_ENV.url} are both set; keep the one store the fleet shares`,
+    });
   }
   if (url !== undefined && !isRedisUrl(url)) {
     issues.push({

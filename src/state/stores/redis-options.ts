@@ -45,7 +45,10 @@ export function checkOptions(options: RedisStoreOptions): CheckedOptions {
   }
   const { url, client } = options;
   if ((url === undefined) === (client === undefined)) {
-    throw new TypeError('redisStore() needs exactly one of `url` (a redis:// URL) or `client` (a node-redis client), not ' + (url === undefined ? 'neither' : 'both'));
+    throw new TypeError(
+      'redisStore() needs exactly one of `url` (a redis:// URL) or `client` (a node-redis client), not ' +
+        (url === undefined ? 'neither' : 'both'),
+    );
   }
   if (url !== undefined) {
     let protocol: string | undefined;
@@ -60,8 +63,11 @@ export function checkOptions(options: RedisStoreOptions): CheckedOptions {
   }
   if (client !== undefined) {
     const record = client as unknown as Record<string, unknown> | null;
-    const missing = ['get', 'set', 'publish', 'subscribe', 'unsubscribe', 'duplicate', 'connect', 'on', 'off'].filter((name) => typeof record?.[name] !== 'function');
-    if (missing.length > 0) throw new TypeError(`redisStore(): \`client\` must be a node-redis client (v4 or newer); it has no ${missing.join(', ')}`);
+    const missing = ['get', 'set', 'publish', 'subscribe', 'unsubscribe', 'duplicate', 'connect', 'on', 'off'].filter(
+      (name) => typeof record?.[name] !== 'function',
+    );
+    if (missing.length > 0)
+      throw new TypeError(`redisStore(): \`client\` must be a node-redis client (v4 or newer); it has no ${missing.join(', ')}`);
   }
   const name = (option: 'key' | 'channel', fallback: string): string => {
     const value = options[option];

@@ -75,7 +75,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const stopping = new Set<Promise<void>>();
 
   const unavailable = (what: string, cause?: unknown): StateStoreError =>
-    new StateStoreError(UNAVAILABLE, `${what}: ${where}${cause === undefined ? '' : ` (${describe(cause)})`}`, cause === undefined ? undefined : { cause });
+    new StateStoreError(
+      UNAVAILABLE,
+      `${what}: ${where}${cause === undefined ? '' : ` (${describe(cause)})`}`,
+      cause === undefined ? undefined : { cause },
+    );
   const closedError = (): StateStoreError => unavailable('The Redis state store is closed');
 
   const onClientReady = (): void => {
@@ -144,7 +148,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     if (isClosed()) throw closedError();
     if (current.isReady) return current;
     if (!current.isOpen) {
-      throw unavailable(owned ? 'The Redis connection is closed' : 'The Redis client passed as `client` is not connected (call `await client.connect()` first)');
+      throw unavailable(
+        owned
+          ? 'The Redis connection is closed'
+          : 'The Redis client passed as `client` is not connected (call `await client.connect()` first)',
+      );
     }
     if (everReady) throw unavailable('Redis is unreachable (reconnecting)', lastError);
     // Concurrent callers share one wait for the first connection.
@@ -156,7 +164,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   };
 
   /** Bounds every command: a hung Redis, or a user's client with an offline queue, must not stall a read. */
-  const answer = <T>(promise: Promise<T>): Promise<T> => withTimeout(promise, connectTimeout, () => new Error(`no answer within ${connectTimeout} ms`));
+  const answer = <T>(promise: Promise<T>): Promise<T> =>
+    withTimeout(promise, connectTimeout, () => new Error(`no answer within ${connectTimeout} ms`));
 
   const failure = (what: string, error: unknown): StateStoreError => {
     if (error instanceof StateStoreError) return error;
@@ -206,7 +215,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     const parent = await baseClient();
     if (isClosed()) throw closedError();
     const subscriber = guardSubscriber(onChange, onError, opts.logger);
-    const subscription = followKey(parent.duplicate(), { channel, resyncInterval, connectTimeout, signal: abort.signal, read: get, subscriber });
+    const subscription = followKey(parent.duplicate(), {
+      channel,
+      resyncInterval,
+      connectTimeout,
+      signal: abort.signal,
+      read: get,
+      subscriber,
+    });
     subscriptions.add(subscription);
     const stop = (): Promise<void> => {
       subscriptions.delete(subscription);

@@ -88,7 +88,14 @@ export function followKey(sub: RedisClientLike, options: FollowOptions): Subscri
       (error: unknown) => {
         subscribing = false;
         // A drop retries on the next `ready`; a refusal (ACL) leaves the periodic resync to keep up.
-        if (active && sub.isReady) subscriber.onError(new StateStoreError('ERR_INTERMISSION_STATE_UNAVAILABLE', `Cannot subscribe to Redis channel "${channel}" (${describe(error)}); following the key by polling only`, { cause: error }));
+        if (active && sub.isReady)
+          subscriber.onError(
+            new StateStoreError(
+              'ERR_INTERMISSION_STATE_UNAVAILABLE',
+              `Cannot subscribe to Redis channel "${channel}" (${describe(error)}); following the key by polling only`,
+              { cause: error },
+            ),
+          );
         markLive();
       },
     );

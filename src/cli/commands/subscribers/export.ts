@@ -36,7 +36,8 @@ async function* render(list: AsyncIterable<Subscriber>, format: Format, counted:
 async function runExport(ctx: Context): Promise<void> {
   const formatText = stringValue(ctx.values, 'format') ?? 'csv';
   const format = FORMATS.find((name) => name === formatText.toLowerCase());
-  if (format === undefined) throw usageError(`--format ${JSON.stringify(formatText)} is not csv or json; write --format csv or --format json`);
+  if (format === undefined)
+    throw usageError(`--format ${JSON.stringify(formatText)} is not csv or json; write --format csv or --format json`);
   const output = stringValue(ctx.values, 'output');
   const list = listOf(ctx);
   if (output !== undefined && list.path !== undefined && sameFile(output, list.path)) {

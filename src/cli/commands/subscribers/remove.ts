@@ -9,7 +9,9 @@ async function runRemove(ctx: Context): Promise<void> {
   const input = ctx.args[0] ?? '';
   const normalized = normalizeEmail(input);
   if ('error' in normalized) {
-    throw usageError(`${JSON.stringify(input)} is not an email address (${normalized.error.code}): ${normalized.error.message} Write it like name@example.com`);
+    throw usageError(
+      `${JSON.stringify(input)} is not an email address (${normalized.error.code}): ${normalized.error.message} Write it like name@example.com`,
+    );
   }
   const { email } = normalized;
   const list = listOf(ctx);
@@ -20,10 +22,14 @@ async function runRemove(ctx: Context): Promise<void> {
   const where = escapeControl(list.label);
   const lines = [
     removed ? `Removed ${email} (${where}).` : `${email} was not on the list (${where}); nothing to remove.`,
-    compacted === undefined ? 'Redis deletes it for real at once.' : `The file was compacted: no removed address is left on the disk (${compacted.subscribers} kept).`,
+    compacted === undefined
+      ? 'Redis deletes it for real at once.'
+      : `The file was compacted: no removed address is left on the disk (${compacted.subscribers} kept).`,
   ];
   if (similar.length > 0) {
-    lines.push(`On the list with other letter case: ${similar.join(', ')}. The part before the @ is case-sensitive; remove that address if it is the same person.`);
+    lines.push(
+      `On the list with other letter case: ${similar.join(', ')}. The part before the @ is case-sensitive; remove that address if it is the same person.`,
+    );
   }
   print(ctx, { target: list.label, email, removed, compacted: compacted ?? null, similar }, lines.join('\n'));
 }

@@ -19,33 +19,22 @@
     var key = unit + (pad ? '2' : '1');
     if (!formats[key]) {
       var opts = { style: 'unit', unit: unit, unitDisplay: 'long', minimumIntegerDigits: pad ? 2 : 1 };
-      try {
-        formats[key] = new Intl.NumberFormat(lang, opts);
-      } catch {
-        formats[key] = new Intl.NumberFormat('en', opts);
-      }
+      try { formats[key] = new Intl.NumberFormat(lang, opts); } catch { formats[key] = new Intl.NumberFormat('en', opts); }
     }
     return formats[key];
   }
 
   function parts(unit, n) {
-    var num = '',
-      label = '';
-    format(unit, unit !== 'day')
-      .formatToParts(n)
-      .forEach(function (p) {
-        if (p.type === 'unit') label += p.value;
-        else if (p.type !== 'literal') num += p.value;
-      });
+    var num = '', label = '';
+    format(unit, unit !== 'day').formatToParts(n).forEach(function (p) {
+      if (p.type === 'unit') label += p.value;
+      else if (p.type !== 'literal') num += p.value;
+    });
     return { num: num, label: label.trim() };
   }
 
   function list(items) {
-    try {
-      return new Intl.ListFormat(lang, { style: 'long', type: 'unit' }).format(items);
-    } catch {
-      return items.join(', ');
-    }
+    try { return new Intl.ListFormat(lang, { style: 'long', type: 'unit' }).format(items); } catch { return items.join(', '); }
   }
 
   function set(el, text) {

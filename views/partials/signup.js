@@ -9,10 +9,7 @@
   var status = document.getElementById('signup-status');
   var alertBox = document.getElementById('signup-alert');
   var idle = button.textContent;
-  var field = function (name) {
-    var input = form.querySelector('input[name="' + name + '"]');
-    return input ? input.value : '';
-  };
+  var field = function (name) { var input = form.querySelector('input[name="' + name + '"]'); return input ? input.value : ''; };
   // The page's own messages answer when the network or the server cannot.
   var fallback = form.getAttribute('data-error-text');
   // Our messages replace the browser's bubbles, and are announced in the live regions below.
@@ -22,9 +19,7 @@
     other.textContent = '';
     // Emptied first, then filled on the next frame: the same message twice is announced twice.
     region.textContent = '';
-    window.setTimeout(function () {
-      region.textContent = text;
-    }, 50);
+    window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
   function done() {
@@ -50,43 +45,30 @@
     }
     button.disabled = true;
     button.textContent = form.getAttribute('data-sending-text');
-    var body = {
-      email: email.value,
-      token: field('token'),
-      lang: field('lang'),
-      nickname: field('nickname'),
-      consent: consent ? consent.checked : field('consent') === 'yes',
-    };
+    var body = { email: email.value, token: field('token'), lang: field('lang'), nickname: field('nickname'), consent: consent ? consent.checked : field('consent') === 'yes' };
     fetch(form.action, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),
-    })
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (answer) {
-            done();
-            if (response.ok) {
-              form.reset();
-              say(status, alertBox, answer.message || '');
-              return;
-            }
-            var input = answer.field === 'consent' ? consent : email;
-            if (answer.field && input) {
-              input.setAttribute('aria-invalid', 'true');
-              input.focus();
-            }
-            say(alertBox, status, answer.detail || fallback);
-          });
-      })
-      .catch(function () {
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
         done();
-        say(alertBox, status, fallback);
+        if (response.ok) {
+          form.reset();
+          say(status, alertBox, answer.message || '');
+          return;
+        }
+        var input = answer.field === 'consent' ? consent : email;
+        if (answer.field && input) {
+          input.setAttribute('aria-invalid', 'true');
+          input.focus();
+        }
+        say(alertBox, status, answer.detail || fallback);
       });
+    }).catch(function () {
+      done();
+      say(alertBox, status, fallback);
+    });
   });
 })();

@@ -1,3 +1,4 @@
+import { dateTimeFormat } from '../i18n/index.js';
 import type { Countdown } from './page-locals.js';
 
 // Building an Intl formatter costs far more than using one, and pages are rendered again every minute
@@ -15,33 +16,10 @@ function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.ListFor
   return made;
 }
 
-function dateFormat(lang: string, timeZone: string): Intl.DateTimeFormat {
-  return cached(`date|${lang}|${timeZone}`, () => {
-    const options: Intl.DateTimeFormatOptions = {
-      weekday: 'long',
-      year: 'numeric',
-      month: 'long',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZoneName: 'short',
-      timeZone,
-    };
-    try {
-      return new Intl.DateTimeFormat(lang, options);
-    } catch {
-      try {
-        return new Intl.DateTimeFormat('en', options);
-      } catch {
-        return new Intl.DateTimeFormat('en', { ...options, timeZone: 'UTC' });
-      }
-    }
-  });
-}
-
 /** `date` as "Tuesday, June 3, 2025 at 2:00 PM UTC" in `lang` and `timeZone` (English / UTC if they are invalid). */
 export function formatDate(date: Date, lang: string, timeZone: string): string {
-  return dateFormat(lang, timeZone).format(date);
+  // One cache of date formats for the whole package: the i18n module's.
+  return dateTimeFormat(lang, timeZone).format(date);
 }
 
 const MINUTE = 60_000;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatSpan } from '../../src/cli/format.js';
-import { main } from '../../src/cli/main.js';
+import { NOW, run, type Run } from './run-cli.js';
 import type { StatusReport } from '../../src/state/status.js';
 import { createKeyRing } from '../../src/bypass/keys.js';
 import { verifyPreviewToken } from '../../src/bypass/preview-token.js';
@@ -15,7 +15,6 @@ import { describeRedis, startRedis } from '../helpers/redis-server.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -39,25 +38,6 @@ function sandbox(): { file: string; env: Record<string, string> } {
   const config = join(dir, 'intermission.json');
   writeFileSync(config, '{}');
   return { file: join(dir, 'state.json'), env: { INTERMISSION_CONFIG: config } };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], options: { env?: Record<string, string | undefined>; now?: number } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const now = options.now ?? NOW;
-  const code = await main(args, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env: options.env ?? {},
-    now: () => now,
-  });
-  return { code, stdout, stderr };
 }
 
 function readState(file: string): unknown {

@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import onHeaders from 'on-headers';
 
 /**
@@ -61,11 +62,36 @@ function writePrivate(res: ServerResponse, inherited: WriteHead, statusCode: num
 // Express responses: one hook per app, on its own `app.response`, and a mark per response.
 
 /**
- * Bypassed responses. A mark in a WeakSet rather than a property on the response: Express swaps each
- * response's prototype, and V8 then builds a new hidden class for every property added to it (about
- * 5 µs each; bench/analysis.md).
+ * Marking a bypassed response. Not a property on the response: Express swaps each response's
+ * prototype, and V8 then builds a new hidden class for every property added to it (about 5 µs each).
+ * Not a WeakSet entry either, on the common path: an entry per request cost about 5% of a bypassed
+ * request in the benchmark (bench/analysis.md), mostly in the garbage collector. The mark sits on the
+ * connection instead, which serves one request at a time: the socket holds the response until its
+ * headers go out, and the hook compares identities, so a stale mark (a response that never wrote)
+ * can only make a later response fall back to the WeakSet, never make another response private or
+ * public. The WeakSet takes the rest: a socket already holding a mark (pipelined requests), HTTP/2's
+ * compatibility layer (whose streams share one session socket), and responses without a request.
  */
+const PENDING = Symbol('intermission.private-response');
+type MarkedSocket = { [PENDING]?: ServerResponse | null };
 const privateResponses = new WeakSet<ServerResponse>();
+
+function markPrivate(res: ServerResponse): void {
+  const req = res.req as IncomingMessage | undefined;
+  const socket = req?.httpVersionMajor === 1 ? (req.socket as (Socket & MarkedSocket) | null) : null;
+  if (socket && !socket[PENDING]) socket[PENDING] = res;
+  else privateResponses.add(res);
+}
+
+/** Whether `res` was marked; a mark held by its socket is released (set to null: the socket keeps its shape). */
+function takePrivateMark(res: ServerResponse): boolean {
+  const socket = (res.req as IncomingMessage | undefined)?.socket as (Socket & MarkedSocket) | null | undefined;
+  if (socket && socket[PENDING] === res) {
+    socket[PENDING] = null;
+    return true;
+  }
+  return privateResponses.has(res);
+}
 /** The `app.response` objects that carry the hook. */
 const hookedAppResponses = new WeakSet<object>();
 
@@ -86,7 +112,7 @@ function hookAppResponse(appResponse: object): void {
     headers?: unknown,
   ): ServerResponse {
     const inherited = (Object.getPrototypeOf(appResponse) as { writeHead: WriteHead }).writeHead;
-    if (!privateResponses.has(this)) {
+    if (!takePrivateMark(this)) {
       // Passed on as called, without rest arguments (an array per response): Node reads a trailing
       // undefined as absent.
       if (headers !== undefined) return inherited.call(this, statusCode, reason, headers);
@@ -156,7 +182,7 @@ function keepPrivateAfterEarlierHook(res: ServerResponse): void {
 /** Marks a bypassed response so it goes out private (Express or plain `node:http`). */
 export function keepPrivate(res: ServerResponse): void {
   if (hookTopApp(res)) {
-    privateResponses.add(res);
+    markPrivate(res);
   } else if (!Object.hasOwn(res, 'writeHead')) {
     res.writeHead = privateWriteHead;
   } else if (res.writeHead !== privateWriteHead) {

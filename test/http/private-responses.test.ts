@@ -1,5 +1,6 @@
 import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onHeaders from 'on-headers';
@@ -205,6 +206,102 @@ describe.each(expressVersions)('%s', (_name, express) => {
       const about = await request(app).get('/about');
       expect(about.text).toContain(REAL_SITE);
       expectHeaders(about, { 'Cache-Control': 'public, max-age=600', 'Surrogate-Control': 'max-age=3600', Vary: null });
+    });
+  });
+
+  describe('on one connection (the mark of a bypassed response is held by its socket)', () => {
+    /** A closed site where `X-Admin: yes` is the bypass, plus a route before the gate that may be cached. */
+    function connectionApp() {
+      return createApp(
+        express,
+        { mode: 'maintenance', allow: { bypass: (req) => req.headers['x-admin'] === 'yes' } },
+        (host) => {
+          host.get('/asset.css', (_req, res) => {
+            res.set(PUBLIC);
+            res.type('css').send('body{}');
+          });
+        },
+        (app) => {
+          app.get('/slow', (_req, res) => {
+            setTimeout(() => res.set(PUBLIC).send(`${REAL_SITE} slow`), 40);
+          });
+        },
+      );
+    }
+
+    /**
+     * Sends `requests` on one connection and reads their responses (all carry Content-Length):
+     * pipelined (written at once) or one at a time (each written after the previous answer).
+     */
+    async function exchange(app: Parameters<typeof createServer>[1], requests: string[], pipelined: boolean) {
+      const count = requests.length;
+      const server = createServer(app);
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      try {
+        const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+        let text = '';
+        const responses: { status: number; headers: Record<string, string>; body: string }[] = [];
+        await new Promise<void>((done, fail) => {
+          socket.on('error', fail);
+          socket.on('data', (chunk: Buffer) => {
+            text += chunk.toString('latin1');
+            for (;;) {
+              const end = text.indexOf('\r\n\r\n');
+              if (end === -1) return;
+              const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+              const headers = Object.fromEntries(
+                lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+              );
+              const length = Number(headers['content-length']);
+              if (text.length < end + 4 + length) return;
+              responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4, end + 4 + length) });
+              text = text.slice(end + 4 + length);
+              if (responses.length === count) return done();
+              if (!pipelined) socket.write(requests[responses.length] ?? '');
+            }
+          });
+          socket.write(pipelined ? requests.join('') : (requests[0] ?? ''));
+        });
+        socket.destroy();
+        return responses;
+      } finally {
+        server.close();
+      }
+    }
+
+    const get = (path: string, admin: boolean) => `GET ${path} HTTP/1.1\r\nHost: example.test\r\n${admin ? 'X-Admin: yes\r\n' : ''}\r\n`;
+
+    it('keep-alive: bypassed and cacheable responses alternate on one socket, each with its own headers', async () => {
+      const { app } = connectionApp();
+      const requests = [get('/', true), get('/asset.css', false), get('/', true), get('/asset.css', true), get('/', false)];
+      const responses = await exchange(app, requests, false);
+      const [first, asset, second, assetAsAdmin, closed] = responses;
+      expect([first?.status, asset?.status, second?.status, assetAsAdmin?.status, closed?.status]).toEqual([200, 200, 200, 200, 503]);
+      for (const res of [first, second]) {
+        expect(res?.body).toContain(REAL_SITE);
+        expect(res?.headers['cache-control']).toBe('private, no-store');
+        expect(res?.headers['surrogate-control']).toBeUndefined();
+      }
+      // The route before the gate is outside it: cacheable, also for an admin.
+      for (const res of [asset, assetAsAdmin]) expect(res?.headers['cache-control']).toBe('public, max-age=600');
+      expect(closed?.body).not.toContain(REAL_SITE);
+    });
+
+    it('pipelined: a slow bypassed response, a cacheable one and a second bypassed one keep their own headers', async () => {
+      const { app } = connectionApp();
+      const requests = [get('/slow', true), get('/asset.css', false), get('/', true), get('/slow', true), get('/', false)];
+      const responses = await exchange(app, requests, true);
+      const [slow, asset, page, slowAgain, closed] = responses;
+      expect(responses.map((res) => res.status)).toEqual([200, 200, 200, 200, 503]);
+      for (const res of [slow, page, slowAgain]) {
+        expect(res?.body).toContain(REAL_SITE);
+        expect(res?.headers['cache-control']).toBe('private, no-store');
+        expect(res?.headers['surrogate-control']).toBeUndefined();
+        expect(res?.headers.vary).toMatch(/(^|,\s*)Cookie$/);
+      }
+      expect(asset?.headers['cache-control']).toBe('public, max-age=600');
+      expect(asset?.headers.vary).toBeUndefined();
+      expect(closed?.body).not.toContain(REAL_SITE);
     });
   });
 

@@ -1,4 +1,5 @@
-import { Marked } from 'marked';
+import type * as MarkedModule from 'marked';
+import { onFirstUse } from '../shared/on-first-use.js';
 import type { TeaserFormat } from '../types.js';
 import { htmlToText, type HtmlText } from './html-text.js';
 import { collapseWhitespace } from './plain-text.js';
@@ -10,11 +11,13 @@ export function isTeaserFormat(value: unknown): value is TeaserFormat {
   return TEASER_FORMATS.includes(value as TeaserFormat);
 }
 
-// A private instance, so a `marked.use()` elsewhere in the host app cannot change our output.
-const markdown = new Marked({ gfm: true, async: false });
+const marked = onFirstUse('marked') as () => typeof MarkedModule;
+let privateMarked: MarkedModule.Marked | undefined;
 
 function markdownToHtml(source: string, inline: boolean): string | undefined {
   try {
+    // A private instance, so a `marked.use()` elsewhere in the host app cannot change our output.
+    const markdown = (privateMarked ??= new (marked().Marked)({ gfm: true, async: false }));
     return inline ? markdown.parseInline(source, { async: false }) : markdown.parse(source, { async: false });
   } catch {
     // marked can throw (deeply nested `>` overflow its stack); the caller then reads the source as HTML.

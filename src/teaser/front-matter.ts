@@ -1,4 +1,7 @@
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
+import { onFirstUse } from '../shared/on-first-use.js';
+
+const yaml = onFirstUse('yaml') as () => typeof Yaml;
 
 export interface FrontMatter {
   /** The parsed YAML mapping; empty when there was no block, or it was malformed or not a mapping. */
@@ -21,7 +24,7 @@ export function splitFrontMatter(source: string): FrontMatter {
   let parsed: unknown;
   try {
     // logLevel 'error': unknown tags and the like must not print warnings from a library.
-    parsed = parseYaml(match[1] ?? '', { logLevel: 'error' });
+    parsed = yaml().parse(match[1] ?? '', { logLevel: 'error' });
   } catch {
     return { data: {}, body };
   }

@@ -1,5 +1,8 @@
-import { Parser } from 'htmlparser2';
+import type * as HtmlParser2 from 'htmlparser2';
+import { onFirstUse } from '../shared/on-first-use.js';
 import { isHiddenElement } from './hidden-content.js';
+
+const htmlparser2 = onFirstUse('htmlparser2') as () => typeof HtmlParser2;
 
 /** A stretch of `HtmlText.text`, as offsets. */
 export interface TextRange {
@@ -106,7 +109,7 @@ export function htmlToText(html: string): HtmlText {
     parser.pause();
   };
 
-  const parser = new Parser(
+  const parser = new (htmlparser2().Parser)(
     {
       onopentag(name, attribs) {
         if (walk.stopped) return;

@@ -126,6 +126,20 @@ describe('the published package', () => {
     expect(run(process.execPath, ['cjs.cjs'], consumer).trim()).toBe('503 page string');
   });
 
+  it('loads the article parsers on first use, from import and from require', () => {
+    // marked, htmlparser2 and yaml are required when a teaser is first extracted (src/shared/on-first-use.ts).
+    const body = `
+const md = extractTeaser('---\\ntitle: From YAML\\n---\\nSome **bold** words.<!--more-->The rest.', { format: 'markdown' });
+const html = extractTeaser('<p>Hello <b>there</b><script>hidden()</script></p>', { format: 'html' });
+console.log(JSON.stringify([md.title, md.excerpt, html.excerpt]));
+`;
+    writeFileSync(join(consumer, 'teaser.mjs'), `import { extractTeaser } from 'intermission';\n${body}`);
+    writeFileSync(join(consumer, 'teaser.cjs'), `const { extractTeaser } = require('intermission');\n${body}`);
+    const expected = JSON.stringify(['From YAML', 'Some bold words. …', 'Hello there']);
+    expect(run(process.execPath, ['teaser.mjs'], consumer).trim()).toBe(expected);
+    expect(run(process.execPath, ['teaser.cjs'], consumer).trim()).toBe(expected);
+  });
+
   it('type-checks from TypeScript, as ESM and as CommonJS', () => {
     writeFileSync(
       join(consumer, 'tsconfig.json'),

@@ -199,7 +199,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       cookie,
       // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
       secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req),
-      strictRouting: req.app?.get('strict routing') === true,
+      // Only path rules read it, and a settings lookup per request is not free.
+      strictRouting: rules.paths.size > 0 && req.app?.get('strict routing') === true,
     };
     if (watchUntrustedForwarders) checkForwarder(req, facts.ip);
     const reason = matchBypass(baseUrl ? mountedRules : rules, facts, now, snapshot.validAfter);

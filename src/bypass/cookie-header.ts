@@ -20,8 +20,15 @@ function isOws(code: number): boolean {
  * bypass) with a non-empty value of at most 512 base64url/`.` characters. Quoted or percent-encoded values
  * are rejected, and a non-string header (some servers give arrays) counts as absent.
  */
+/** The last name that passed `COOKIE_NAME_RE`: the middleware asks for the same two names on every request. */
+let checkedName = '';
+
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (typeof header !== 'string' || typeof name !== 'string' || !COOKIE_NAME_RE.test(name)) return undefined;
+  if (typeof header !== 'string' || typeof name !== 'string') return undefined;
+  if (name !== checkedName) {
+    if (!COOKIE_NAME_RE.test(name)) return undefined;
+    checkedName = name;
+  }
   // Fast path: most requests of a closed site carry no bypass cookie at all.
   if (!header.includes(name)) return undefined;
   let found: string | undefined;

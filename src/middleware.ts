@@ -85,6 +85,11 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   /** Where Express mounted this middleware, learnt from requests: the listener's fast path needs it. */
   const mount = createMountRecord();
   let proxyChecked = false;
+  /**
+   * Set when `trust proxy` was off and no X-Forwarded-For had come: until one comes there is nothing to
+   * warn about, so requests skip the settings lookup (about 0.5 µs each, on every allowed request).
+   */
+  let proxyOffQuiet = false;
   /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
   let watchUntrustedForwarders = false;
 
@@ -127,7 +132,9 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
         '`trust proxy` is true, so any client can choose its req.ip with X-Forwarded-For and pass the IP allow-list; set it to your proxies (e.g. 1 or "loopback")',
       );
       proxyChecked = true;
-    } else if (!trust && req.headers['x-forwarded-for'] !== undefined) {
+    } else if (!trust && req.headers['x-forwarded-for'] === undefined) {
+      proxyOffQuiet = true;
+    } else if (!trust) {
       warnOnce(
         'WRN_INTERMISSION_FORWARDED_IGNORED',
         'An X-Forwarded-For header arrived but `trust proxy` is off, so the IP allow-list sees the proxy\'s address; set app.set("trust proxy", …) to your proxies',
@@ -137,7 +144,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       // A hop count trusts whichever peer connects, so a client reaching the app directly looks
       // exactly like the proxy: nothing in the request tells them apart (see docs/errors.md).
       proxyChecked = true;
-    } else if (trust) {
+    } else {
       // Named proxies (`loopback`, addresses, a function): sound, as long as only they send X-Forwarded-For.
       watchUntrustedForwarders = true;
       proxyChecked = true;
@@ -190,7 +197,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     if (only.size > 0 && !only.closes(routed) && (url === routed || !only.closes(url))) return next();
 
     // 4. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
-    if (!proxyChecked && rules.ips.size > 0) checkProxy(req);
+    if (!proxyChecked && rules.ips.size > 0 && (!proxyOffQuiet || req.headers['x-forwarded-for'] !== undefined)) checkProxy(req);
     const cookie = req.headers.cookie;
     const facts = {
       url: routed,

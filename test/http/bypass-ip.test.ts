@@ -197,6 +197,19 @@ describe.each(expressVersions)('%s', (_name, express) => {
       });
     });
 
+    describe('when trust proxy is set to true after the first requests', () => {
+      it('warns WRN_INTERMISSION_TRUST_PROXY_ALL when the next X-Forwarded-For arrives, and the gate stays closed to it', async () => {
+        const { app, logger } = ipApp(express, ['10.1.2.3']);
+        for (let i = 0; i < 3; i++) expect((await request(app).get('/')).status).toBe(503);
+        app.set('trust proxy', true);
+        const res = await request(app).get('/').set('X-Forwarded-For', '6.6.6.6');
+        expect(res.status).toBe(503);
+        expectNoLeak(res);
+        expect(warningsWith(logger, 'WRN_INTERMISSION_TRUST_PROXY_ALL')).toHaveLength(1);
+        expect(warningsWith(logger, 'WRN_INTERMISSION_FORWARDED_IGNORED')).toHaveLength(0);
+      });
+    });
+
     describe('when X-Forwarded-For arrives while trust proxy is off', () => {
       it('warns WRN_INTERMISSION_FORWARDED_IGNORED exactly once over several requests', async () => {
         const { app, logger } = ipApp(express, ['10.1.2.3']);

@@ -45,6 +45,10 @@ if (process.argv[2] === '--child') {
     const req = new http.IncomingMessage(socket);
     req.method = 'GET';
     req.url = '/';
+    // As Node's parser sets them: code may take another path for HTTP/1.x than for other versions.
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    req.httpVersion = '1.1';
     req.headers = { ...headers };
     const res = new http.ServerResponse(req);
     target.listener(req, res);

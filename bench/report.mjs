@@ -15,6 +15,20 @@ import { summaryMarkdown } from './profile-summary.mjs';
 export const TARGETS = [
   { name: 'express-bare', what: 'bare Express 5, `res.send("hello")`', expect: 200 },
   { name: 'express-noop', what: 'control: the bare app behind one no-op `app.use()` middleware', baseline: 'express-bare', expect: 200 },
+  // Controls for the bypass rows below (bench/analysis.md): what importing Intermission costs an app
+  // that never mounts it, and the least a private-marking cookie bypass costs without Intermission.
+  {
+    name: 'loaded',
+    what: 'control: express-noop with Intermission imported and a gate created, not mounted',
+    baseline: 'express-noop',
+    expect: 200,
+  },
+  {
+    name: 'bypass-floor',
+    what: 'control: a hand-written cookie check that marks the response private (no signature), no Intermission',
+    baseline: 'express-noop',
+    expect: 200,
+  },
   { name: 'off', what: 'Intermission `mode: off` in front of the bare app', baseline: 'express-bare', goal: 0.98, expect: 200 },
   // A bypassed request may cost at most 5% more CPU than the same app behind one empty middleware.
   { name: 'cookie', what: 'closed, valid bypass cookie → the app', baseline: 'express-noop', goal: 1 / 1.05, expect: 200 },

@@ -290,7 +290,7 @@ ${goalsTable()}
 
 ## Decision micro-benchmark
 
-The bypass decision alone, in one process on core ${settings.serverCore} with no server running (\`bench/micro.mjs\`: \`src/bypass.ts\`,
+The bypass decision alone, in one process on core ${settings.serverCore} with no server running (\`bench/micro.mjs\`: \`src/bypass/match.ts\`,
 the path and IP matchers and the cookie verifier bundled by esbuild; the \`off\` row calls the built middleware).
 
 ${microTable()}

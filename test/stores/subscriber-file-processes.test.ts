@@ -1,7 +1,7 @@
 // The file store shared by several processes: real child processes appending, compacting, claiming,
 // crashing; and the lock that keeps them from losing each other's lines.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +16,18 @@ const STORE_SOURCE = fileURLToPath(new URL('../../src/signup/stores/file-subscri
 
 /**
  * A child process: `add PREFIX N` adds N addresses (printing `ok EMAIL` as each resolves, then a JSON
- * summary), `claim ID` prints the claim's result. Every child waits until START_AT so they overlap.
+ * summary), `claim ID` prints the claim's result. Given a start line (see startLine()), a child marks
+ * itself ready and waits for the go, so all of them begin at once however slowly each one started.
  */
 const WORKER = `
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileSubscriberStore } from './store.mjs';
-const [path, command, arg, count, startAt] = process.argv.slice(2);
+const [path, command, arg, count, line] = process.argv.slice(2);
 const store = fileSubscriberStore({ path, onWarning: (w) => console.log('warning ' + w.message) });
-await new Promise((done) => setTimeout(done, Math.max(0, Number(startAt) - Date.now())));
+if (line !== '-') {
+  writeFileSync(line + '.ready.' + process.pid, '');
+  while (!existsSync(line + '.go')) await new Promise((done) => setTimeout(done, 2));
+}
 if (command === 'claim') {
   console.log(JSON.stringify({ claimed: await store.claimLaunch(arg) }));
 } else {
@@ -93,8 +98,26 @@ function run(args: string[]): Promise<Run> {
   });
 }
 
-// Far enough ahead for both children to have started on a busy 2-core machine.
-const soon = (): string => String(Date.now() + 1000);
+/**
+ * A start line for `children` worker processes: `path` goes on their command line, `go()` waits until
+ * all of them are ready (on a loaded machine one may take seconds to start) and then starts them.
+ */
+function startLine(children: number): { path: string; go: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'intermission-start-'));
+  dirs.push(dir);
+  const path = join(dir, 'start');
+  return {
+    path,
+    async go() {
+      const deadline = Date.now() + 30_000;
+      while (readdirSync(dir).filter((name) => name.startsWith('start.ready.')).length < children) {
+        if (Date.now() > deadline) throw new Error(`only some of the ${children} workers got ready within 30 s`);
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      writeFileSync(`${path}.go`, '');
+    },
+  };
+}
 
 async function emails(path: string): Promise<string[]> {
   const result: string[] = [];
@@ -109,13 +132,12 @@ function subscriber(email: string): Subscriber {
 describe('fileSubscriberStore across processes', () => {
   it('loses no address when two processes and this one append at once', async () => {
     const path = listPath();
-    const start = soon();
+    const start = startLine(2);
     const store = fileSubscriberStore({ path });
-    const local = (async () => {
-      await new Promise((done) => setTimeout(done, Number(start) - Date.now()));
-      for (let i = 0; i < 100; i++) await store.add(subscriber(`local${i}@example.com`));
-    })();
-    const [a, b] = await Promise.all([run([path, 'add', 'a', '250', start]), run([path, 'add', 'b', '250', start]), local]);
+    const children = Promise.all([run([path, 'add', 'a', '250', start.path]), run([path, 'add', 'b', '250', start.path])]);
+    await start.go();
+    for (let i = 0; i < 100; i++) await store.add(subscriber(`local${i}@example.com`));
+    const [a, b] = await children;
     expect([a.code, b.code]).toEqual([0, 0]);
     expect([a.summary.added, b.summary.added]).toEqual([250, 250]);
     expect(await store.count()).toBe(600);
@@ -131,8 +153,10 @@ describe('fileSubscriberStore across processes', () => {
 
   it('answers "added" once per address when two processes add the same addresses', async () => {
     const path = listPath();
-    const start = soon();
-    const [a, b] = await Promise.all([run([path, 'add', 'same', '150', start]), run([path, 'add', 'same', '150', start])]);
+    const start = startLine(2);
+    const children = Promise.all([run([path, 'add', 'same', '150', start.path]), run([path, 'add', 'same', '150', start.path])]);
+    await start.go();
+    const [a, b] = await children;
     expect((a.summary.added ?? 0) + (b.summary.added ?? 0)).toBe(150);
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(150);
   });
@@ -142,8 +166,9 @@ describe('fileSubscriberStore across processes', () => {
     const store = fileSubscriberStore({ path });
     for (let i = 0; i < 50; i++) await store.add(subscriber(`old${i}@example.com`));
     for (let i = 0; i < 50; i += 2) await store.remove(`old${i}@example.com`);
-    const start = soon();
-    const children = Promise.all([run([path, 'add', 'a', '200', start]), run([path, 'add', 'b', '200', start])]);
+    const start = startLine(2);
+    const children = Promise.all([run([path, 'add', 'a', '200', start.path]), run([path, 'add', 'b', '200', start.path])]);
+    await start.go();
     let done = false;
     void children.finally(() => (done = true));
     let compactions = 0;
@@ -171,15 +196,17 @@ describe('fileSubscriberStore across processes', () => {
 
   it('gives the launch to exactly one of several processes', async () => {
     const path = listPath();
-    const start = soon();
-    const runs = await Promise.all(Array.from({ length: 4 }, () => run([path, 'claim', '2030-06-01T09:00:00Z', '0', start])));
+    const start = startLine(4);
+    const claims = Promise.all(Array.from({ length: 4 }, () => run([path, 'claim', '2030-06-01T09:00:00Z', '0', start.path])));
+    await start.go();
+    const runs = await claims;
     expect(runs.map((entry) => entry.summary.claimed).filter(Boolean)).toHaveLength(1);
     expect(runs.map((entry) => entry.summary.claimed).filter((claimed) => claimed === false)).toHaveLength(3);
   });
 
   it('keeps every address that resolved before a writer was killed, and breaks the lock it left', async () => {
     const path = listPath();
-    const child = spawn(process.execPath, [worker, path, 'add', 'k', '100000', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [worker, path, 'add', 'k', '100000', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -145,10 +145,12 @@ describe('fileSubscriberStore across processes', () => {
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(600);
     for (const text of lines) expect(() => JSON.parse(text) as unknown).not.toThrow();
-    // Interleaved, not one process after the other: the lock was contended.
+    // Interleaved, not one writer after the other: the lock was contended. Three writers one after the
+    // other make three blocks (two changes of owner). Waiters are not served in order, so which of them
+    // took turns varies from run to run.
     const owners = lines.map((text) => (JSON.parse(text) as { email: string }).email[0]);
-    expect(owners.slice(0, 300)).toContain('a');
-    expect(owners.slice(0, 300)).toContain('b');
+    const changes = owners.filter((owner, i) => i > 0 && owner !== owners[i - 1]).length;
+    expect(changes).toBeGreaterThan(2);
   });
 
   it('answers "added" once per address when two processes add the same addresses', async () => {

@@ -49,7 +49,9 @@ async function acquire(lockPath: string, options: FileLockOptions): Promise<() =
     if (held) return held;
     if (await breakIfStale(lockPath, options)) continue;
     if (Date.now() >= deadline) throw await timedOut(lockPath, options.timeout);
-    // Jittered backoff: two waiting processes do not retry in lockstep.
+    // Jittered backoff: two waiting processes do not retry in lockstep. Waiters are not served in
+    // order (one backed off to 50 ms loses races to newer ones), so a busy file can keep a writer
+    // waiting; never past `timeout`, after which it fails with UNAVAILABLE rather than hang.
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 50);
   }

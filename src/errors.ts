@@ -108,6 +108,11 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** Thrown by stores when the stored state cannot be used; the gate keeps its last known state. */
+export class StateStoreError extends IntermissionError<StateErrorCode> {
+  override readonly name = 'StateStoreError';
+}
+
 /**
  * Thrown by `intermission()` when the configuration is invalid. Lists every problem at once, so a
  * deploy fails with the whole list rather than one fix per restart. `code` and `docs` are those of

@@ -1,12 +1,11 @@
 export { intermission, intermission as default } from './middleware.js';
 export { createPreviewToken } from './bypass/preview-token.js';
 export { extractTeaser } from './teaser/extract.js';
-export { IntermissionConfigError, IntermissionError } from './errors.js';
+export { IntermissionConfigError, IntermissionError, StateStoreError } from './errors.js';
 export { fileStore } from './state/stores/file-store.js';
 export type { FileStoreOptions } from './state/stores/file-store.js';
 export { redisStore } from './state/stores/redis-store.js';
 export type { RedisClientLike, RedisStore, RedisStoreOptions } from './state/stores/redis-store.js';
-export { StateStoreError } from './state/stored-state.js';
 export type { ConfigErrorCode, ConfigIssue, ErrorCode, SubscriberErrorCode, WarningCode } from './errors.js';
 // The launch list: stores, the contract, and the address check the endpoint uses.
 export { fileSubscriberStore } from './signup/stores/file-subscriber-store.js';

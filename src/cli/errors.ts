@@ -1,6 +1,6 @@
 import { IntermissionError, withoutPrefix, type ErrorCode } from '../errors.js';
 import { SubscriberStoreError } from '../signup/subscriber.js';
-import { StateStoreError } from '../state/stored-state.js';
+import { StateStoreError } from '../errors.js';
 
 /** Exit codes, stable for scripts (also listed in `--help`). */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, UNAVAILABLE: 3, INVALID: 4 } as const;

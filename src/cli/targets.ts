@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { redactUrl } from '../shared/messages.js';
 import { absentMeans, type AbsentMeans } from '../state/follow.js';
-import { StateStoreError } from '../state/stored-state.js';
+import { StateStoreError } from '../errors.js';
 import { isRedisUrl, openStore, STORE_ENV, storeFromEnv, type StoreSpec } from '../state/stores/from-env.js';
 import { DEFAULT_REDIS_KEY } from '../state/stores/redis-store.js';
 import type { StoredState } from '../types.js';

@@ -2,7 +2,8 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import type { Gate } from '../gate.js';
 import type { IntermissionStatus, Logger, StateStore, StoredState } from '../types.js';
 import { viewState, toIntermissionStatus } from './status.js';
-import { sameState, StateStoreError, toGateState, type GateState } from './stored-state.js';
+import { StateStoreError } from '../errors.js';
+import { sameState, toGateState, type GateState } from './stored-state.js';
 import { openStore } from './stores/from-env.js';
 import { isRedisStore } from './stores/redis-store.js';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { IntermissionError, type StateErrorCode } from '../errors.js';
+import { StateStoreError } from '../errors.js';
 import { parseIsoDateTime } from '../shared/iso-time.js';
 import { MAX_MESSAGE_LENGTH, MAX_SCHEDULE_SECONDS, MAX_UPDATED_BY_LENGTH } from '../shared/limits.js';
 import type { Mode, StoredState } from '../types.js';
@@ -14,11 +14,6 @@ export interface GateState {
   startsAt?: number | undefined;
   /** Bypass cookies and preview links issued before this instant (epoch ms) no longer work. */
   previewsValidAfter?: number | undefined;
-}
-
-/** Thrown by stores when the stored state cannot be used; the gate keeps its last known state. */
-export class StateStoreError extends IntermissionError<StateErrorCode> {
-  override readonly name = 'StateStoreError';
 }
 
 const isoDateTime = z.string().refine((text) => parseIsoDateTime(text) !== undefined, {

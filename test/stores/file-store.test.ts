@@ -20,7 +20,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredState } from '../../src/types.js';
-import { MAX_STATE_BYTES, StateStoreError } from '../../src/state/stored-state.js';
+import { StateStoreError } from '../../src/errors.js';
+import { MAX_STATE_BYTES } from '../../src/state/stored-state.js';
 import { fileStore } from '../../src/state/stores/file-store.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import type { RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { StateStoreError } from '../../src/state/stored-state.js';
+import { StateStoreError } from '../../src/errors.js';
 import type { StoredState } from '../../src/types.js';
 import { redisStore } from '../../src/state/stores/redis-store.js';
 import type { RedisClientLike, RedisStore, RedisStoreOptions } from '../../src/state/stores/redis-store.js';

@@ -4,7 +4,8 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, StateStore, StoredState } from '../../types.js';
-import { MAX_STATE_BYTES, parseStoredState, StateStoreError } from '../stored-state.js';
+import { StateStoreError } from '../../errors.js';
+import { MAX_STATE_BYTES, parseStoredState } from '../stored-state.js';
 import { errnoCode, syncDirectory } from '../../shared/fs.js';
 import { guardSubscriber } from './subscription-guard.js';
 

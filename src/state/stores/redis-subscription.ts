@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withTimeout } from '../../shared/timeout.js';
 import type { StoredState } from '../../types.js';
-import { StateStoreError } from '../stored-state.js';
+import { StateStoreError } from '../../errors.js';
 import { shutdown } from '../../shared/redis-lifecycle.js';
 import { describe, ignore, type RedisClientLike, type RedisMessageListener } from './redis-client.js';
 import type { Subscriber } from './subscription-guard.js';

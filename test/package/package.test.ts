@@ -104,6 +104,12 @@ describe('the published package', () => {
     for (const path of ['src', 'test', 'tsconfig.json', 'demo']) expect(existsSync(join(installed, path)), path).toBe(false);
   });
 
+  it('carries the parts of zod it uses in its bundle, so an install brings no zod', () => {
+    expect(existsSync(join(consumer, 'node_modules/zod'))).toBe(false);
+    const script = "import { intermission } from 'intermission'; try { intermission({ mode: 'sideways' }) } catch (e) { console.log(e.code) }";
+    expect(run(process.execPath, ['--input-type=module', '-e', script], consumer).trim()).toBe('ERR_INTERMISSION_INVALID_MODE');
+  });
+
   it('is built by prepack from the sources, never from a stale dist/', () => {
     // The staged dist/ held a throwing index.js and an extra file; the build replaced both.
     expect(existsSync(join(consumer, 'node_modules/intermission/dist/stale.txt'))).toBe(false);

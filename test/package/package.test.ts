@@ -106,7 +106,8 @@ describe('the published package', () => {
 
   it('carries the parts of zod it uses in its bundle, so an install brings no zod', () => {
     expect(existsSync(join(consumer, 'node_modules/zod'))).toBe(false);
-    const script = "import { intermission } from 'intermission'; try { intermission({ mode: 'sideways' }) } catch (e) { console.log(e.code) }";
+    const script =
+      "import { intermission } from 'intermission'; try { intermission({ mode: 'sideways' }) } catch (e) { console.log(e.code) }";
     expect(run(process.execPath, ['--input-type=module', '-e', script], consumer).trim()).toBe('ERR_INTERMISSION_INVALID_MODE');
   });
 

@@ -20,14 +20,22 @@ const CDN_CACHE_NAMES = [
   'Edge-Control',
   'X-Accel-Expires',
 ].map((name) => name.toLowerCase());
+const CDN_CACHE_HEADERS = new Set(CDN_CACHE_NAMES);
 const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_NAMES]);
 const VARY_COOKIE = /(?:^|,)\s*cookie\s*(?:,|$)/i;
 
 function enforcePrivate(res: ServerResponse): void {
+  // One pass over the names already set rather than a lookup per vendor header: calls on a response
+  // are dear (V8's inline caches miss on Express responses), and this saves about 7,000 instructions
+  // per bypassed request (bench/analysis.md).
+  const names = res.getHeaderNames();
+  let hasVary = false;
+  for (const name of names) {
+    if (name === 'vary') hasVary = true;
+    else if (CDN_CACHE_HEADERS.has(name)) res.removeHeader(name);
+  }
   res.setHeader('Cache-Control', 'private, no-store');
-  // Eight lookups in the header map allocate nothing, unlike listing the names.
-  for (const name of CDN_CACHE_NAMES) if (res.hasHeader(name)) res.removeHeader(name);
-  const vary = res.getHeader('Vary');
+  const vary = hasVary ? res.getHeader('Vary') : undefined;
   if (vary === undefined) {
     res.setHeader('Vary', 'Cookie');
     return;

@@ -8,7 +8,8 @@ import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
-import { isSecure, type TrustFn } from './bypass/scheme.js';
+import { clientIp, isSecure } from './bypass/express-request.js';
+import type { TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
 import { createStateFollower } from './state/follow.js';
@@ -201,8 +202,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const cookie = req.headers.cookie;
     const facts = {
       url: routed,
-      // req.ip runs proxy-addr on every read: only pay for it when there are IP rules.
-      ip: rules.ips.size > 0 ? (req.ip ?? req.socket.remoteAddress) : undefined,
+      // req.ip honours `trust proxy`; only read when there are IP rules.
+      ip: rules.ips.size > 0 ? clientIp(req) : undefined,
       cookie,
       // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
       secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req),

@@ -5,7 +5,8 @@ import { writeOwnHead } from '../pages/respond.js';
 import { isCookiePath, serializeBypassCookie, signBypassCookie } from './bypass-cookie.js';
 import { verifyPreviewToken } from './preview-token.js';
 import { safeNext } from './safe-next.js';
-import { forwardedProto, isSecure } from './scheme.js';
+import { isSecure } from './express-request.js';
+import { forwardedProto } from './scheme.js';
 
 /** Headers that keep the token out of referrers, caches and indexes. */
 const PRIVATE = ['Cache-Control', 'no-store', 'Referrer-Policy', 'no-referrer', 'X-Robots-Tag', 'noindex'];

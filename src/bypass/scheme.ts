@@ -31,9 +31,3 @@ export function isSecureVia(req: IncomingMessage, trust: TrustFn): boolean {
   const proto = forwardedProto(req);
   return proto === undefined ? socketIsTls(req) : proto === 'https';
 }
-
-/** Express's own `req.secure` when there is one, else (plain `node:http`) TLS on the socket. */
-export function isSecure(req: IncomingMessage): boolean {
-  const secure = (req as { secure?: unknown }).secure;
-  return typeof secure === 'boolean' ? secure : socketIsTls(req);
-}

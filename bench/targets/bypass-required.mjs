@@ -1,0 +1,87 @@
+// Control, not an Intermission target: the least a cookie bypass can do and still keep the promises
+// Intermission's bypass makes (README, "Security"), written by hand without Intermission:
+//   - the cookie is a signed value, verified once and then remembered with its expiry (as Intermission
+//     caches its verification), and read by name from the Cookie header;
+//   - it is bound to the scheme (`__Host-` name on secure requests), decided as Express decides
+//     `req.secure` but without its getters: TLS on the socket, or a trusted proxy's X-Forwarded-Proto;
+//   - the response goes out private whatever the route set: `Cache-Control: private, no-store`,
+//     `Vary: Cookie` and no vendor caching headers, enforced as the headers go out, by one hook on
+//     the app's own `app.response.writeHead` and a mark on the connection.
+// No open paths, no IP rules, no schedule, no logging, no `res.locals`. Compared with `bypass-floor`
+// it shows what those promises cost by themselves (bench/analysis.md).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import { SECRET } from './common.mjs';
+
+const NAME = 'intermission_bypass';
+const expires = Date.now() + 3_600_000;
+const payload = String(expires);
+const sign = (data) => createHmac('sha256', SECRET).update(data).digest('base64url');
+const VALUE = `${payload}.${sign(payload)}`;
+
+/** The one value verified so far and its expiry: the signature is checked once per value. */
+let verified;
+function valid(value) {
+  if (value === verified?.value) return Date.now() < verified.expires;
+  const dot = value.indexOf('.');
+  if (dot < 0) return false;
+  const mac = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(sign(value.slice(0, dot)));
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return false;
+  verified = { value, expires: Number(value.slice(0, dot)) };
+  return Date.now() < verified.expires;
+}
+
+function readCookie(header, name) {
+  const at = header.indexOf(`${name}=`);
+  if (at < 0 || (at > 0 && header[at - 1] !== ' ' && header[at - 1] !== ';')) return undefined;
+  const end = header.indexOf(';', at);
+  return header.slice(at + name.length + 1, end < 0 ? undefined : end);
+}
+
+/** `req.secure` for an app that does not override Express's getters (what Intermission checks once per app). */
+function secure(req) {
+  if (!req.app.get('trust proxy fn')(req.socket.remoteAddress, 0)) return req.socket.encrypted === true;
+  const proto = req.headers['x-forwarded-proto'];
+  if (proto === undefined || proto === '') return req.socket.encrypted === true;
+  const comma = proto.indexOf(',');
+  return (comma < 0 ? proto : proto.slice(0, comma)).trim() === 'https';
+}
+
+const CDN_HEADERS = new Set(['expires', 'surrogate-control', 'cdn-cache-control', 'edge-control', 'x-accel-expires']);
+/** The mark sits on the connection, which carries one response at a time (Intermission does the same). */
+const MARK = Symbol('private');
+
+function hookWriteHead(appResponse) {
+  const inherited = Object.getPrototypeOf(appResponse).writeHead;
+  appResponse.writeHead = function writeHead(...args) {
+    const socket = this.req?.socket;
+    if (socket && socket[MARK] === this) {
+      socket[MARK] = null;
+      let vary;
+      for (const name of this.getHeaderNames()) {
+        if (name === 'vary') vary = this.getHeader('vary');
+        else if (CDN_HEADERS.has(name)) this.removeHeader(name);
+      }
+      this.setHeader('Cache-Control', 'private, no-store');
+      this.setHeader('Vary', vary === undefined ? 'Cookie' : `${vary}, Cookie`);
+    }
+    return inherited.apply(this, args);
+  };
+}
+
+export async function create() {
+  const app = express();
+  hookWriteHead(app.response);
+  app.use((req, res, next) => {
+    const header = req.headers.cookie;
+    const value = header === undefined ? undefined : readCookie(header, secure(req) ? `__Host-${NAME}` : NAME);
+    if (value !== undefined && valid(value)) {
+      req.socket[MARK] = res;
+      return next();
+    }
+    res.status(503).end();
+  });
+  app.get('/', (_req, res) => res.send('hello'));
+  return { listener: app, prepare: async () => ({ cookie: `${NAME}=${VALUE}` }) };
+}

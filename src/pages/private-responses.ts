@@ -100,8 +100,8 @@ function takePrivateMark(res: ServerResponse): boolean {
   }
   return privateResponses.has(res);
 }
-/** The `app.response` objects that carry the hook. */
-const hookedAppResponses = new WeakSet<object>();
+/** The `app.response` objects that carry the hook, each with its hook (to notice one replaced since). */
+const hookedAppResponses = new WeakMap<object, WriteHead>();
 
 /**
  * Express gives every response its app's `response` object as prototype, and a mounted sub-app's
@@ -129,7 +129,7 @@ function hookAppResponse(appResponse: object): void {
     return writePrivate(this, inherited, statusCode, reason, headers);
   };
   Object.defineProperty(appResponse, 'writeHead', { value: writeHead, writable: true, configurable: true, enumerable: false });
-  hookedAppResponses.add(appResponse);
+  hookedAppResponses.set(appResponse, writeHead);
 }
 
 /**
@@ -144,7 +144,9 @@ function hookTopApp(res: ServerResponse): boolean {
   // Express's `app.response` objects, and only they, carry their app as an own `app`.
   if (level === null || !Object.hasOwn(level, 'app')) return false;
   for (;;) {
-    if (Object.hasOwn(level, 'writeHead') && !hookedAppResponses.has(level)) return false;
+    // Someone else's `writeHead`, or ours replaced after it was set (the app assigned its own since):
+    // the response then gets a hook of its own, so the mark is never left for a hook that is gone.
+    if (Object.hasOwn(level, 'writeHead') && (level as { writeHead?: unknown }).writeHead !== hookedAppResponses.get(level)) return false;
     const up = Object.getPrototypeOf(level) as object | null;
     if (up === null || !Object.hasOwn(up, 'app')) break;
     level = up;

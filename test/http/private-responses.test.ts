@@ -98,6 +98,19 @@ describe.each(expressVersions)('%s', (_name, express) => {
       expect(Object.hasOwn(app.response, 'writeHead')).toBe(true);
     });
 
+    it('an app that replaces app.response.writeHead after its first bypass still sends bypassed responses private', async () => {
+      const { app } = bypassingApp(express);
+      expectHeaders(await request(app).get('/'), KEPT_PRIVATE);
+      // The app wraps the inherited method itself, dropping the hook the first bypass set.
+      const inherited = (Object.getPrototypeOf(app.response) as { writeHead: (...args: unknown[]) => ServerResponse }).writeHead;
+      const own = function (this: ServerResponse, ...args: unknown[]) {
+        return inherited.apply(this, args);
+      } as typeof app.response.writeHead;
+      app.response.writeHead = own;
+      for (let i = 0; i < 2; i++) expectHeaders(await request(app).get('/'), KEPT_PRIVATE);
+      expect(app.response.writeHead).toBe(own);
+    });
+
     it('a response of the same app that is not bypassed goes out untouched (the site reopened after a bypass)', async () => {
       const clock = manualClock('2026-06-01T12:00:00Z');
       const { app } = createApp(express, {

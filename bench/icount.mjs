@@ -12,64 +12,95 @@
 // Node's C++), no kernel and no parsing off a socket, so ratios are larger than over HTTP. Repeated
 // runs of one side agree within about 1%, mostly garbage-collection timing. Needs valgrind
 // (`apt-get install -y valgrind`); about a minute per side.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BENCH } from './lib.mjs';
 import { TARGETS } from './report.mjs';
 
-if (process.argv[2] === '--feed') {
-  await feed(process.argv[3], Number(process.argv[4]));
-  process.exit(0);
+/** Requests handed to each side: the short run, then the long one (their difference cancels start-up). */
+export const ICOUNT_REQUESTS = [2000, 20000];
+
+/** Whether valgrind can run here. */
+export function hasValgrind() {
+  return spawnSync('valgrind', ['--version']).status === 0;
 }
 
-const args = process.argv.slice(2);
-const flag = args.indexOf('--requests');
-const [short, long] = flag >= 0 ? args.splice(flag, 2)[1].split(',').map(Number) : [2000, 20000];
-const sides = args;
-if (sides.length === 0 || !(short > 0 && long > short) || sides.some((s) => !/^[a-z0-9-]+(@.+)?$/.test(s))) {
-  console.error('usage: node bench/icount.mjs <target[@build.js]>… [--requests short,long]');
-  process.exit(2);
-}
-if (spawnSync('valgrind', ['--version']).status !== 0) {
-  console.error('valgrind is not installed: apt-get install -y valgrind');
-  process.exit(1);
-}
-
+/** Instructions of one process handed `requests` requests (valgrind, in the background). */
 function instructions(target, build, requests) {
   const env = { ...process.env };
   if (build) env.BENCH_INTERMISSION = resolve(build);
-  const run = spawnSync(
-    'valgrind',
-    [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      '--cachegrind-out-file=/dev/null',
-      process.execPath,
-      '--predictable',
-      '--hash-seed=1',
-      '--random-seed=1',
-      new URL(import.meta.url).pathname,
-      '--feed',
-      target,
-      String(requests),
-    ],
-    { env, encoding: 'utf8' },
-  );
-  const refs = /I\s+refs:\s+([\d,]+)/.exec(run.stderr);
-  if (run.status !== 0 || !refs) throw new Error(`${target}: valgrind run failed\n${run.stderr.slice(-2000)}`);
-  return Number(refs[1].replaceAll(',', ''));
+  const args = [
+    '--tool=cachegrind',
+    '--cache-sim=no',
+    '--cachegrind-out-file=/dev/null',
+    process.execPath,
+    '--predictable',
+    '--hash-seed=1',
+    '--random-seed=1',
+    fileURLToPath(import.meta.url),
+    '--feed',
+    target,
+    String(requests),
+  ];
+  return new Promise((done, fail) => {
+    const child = spawn('valgrind', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (status) => {
+      const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr);
+      if (status !== 0 || !refs) fail(new Error(`${target}: valgrind run failed\n${stderr.slice(-2000)}`));
+      else done(Number(refs[1].replaceAll(',', '')));
+    });
+  });
 }
 
-let first;
-for (const side of sides) {
-  const [target, build] = side.split(/@(.*)/s);
-  const perRequest = (instructions(target, build, long) - instructions(target, build, short)) / (long - short);
-  first ??= perRequest;
-  const vs = side === sides[0] ? '' : `  ${perRequest >= first ? '+' : ''}${((perRequest / first - 1) * 100).toFixed(1)}% vs ${sides[0]}`;
-  console.log(`${side}: ${(perRequest / 1000).toFixed(1)}k instructions/request${vs}`);
+/**
+ * Instructions per request of each side (`target` or `target@build.js`), in the order given:
+ * (long run − short run) ÷ the difference in requests. `parallel` valgrind processes at a time.
+ */
+export async function countInstructions(sides, { requests = ICOUNT_REQUESTS, parallel = 1 } = {}) {
+  const [short, long] = requests;
+  const jobs = sides.flatMap((side) => [short, long].map((count) => ({ side, count })));
+  const counts = new Map();
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const { side, count } = jobs[next++];
+      const [target, build] = side.split(/@(.*)/s);
+      counts.set(`${side} ${count}`, await instructions(target, build, count));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  return sides.map((side) => ({ side, perRequest: (counts.get(`${side} ${long}`) - counts.get(`${side} ${short}`)) / (long - short) }));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === '--feed') {
+    await feed(process.argv[3], Number(process.argv[4]));
+    process.exit(0);
+  }
+  const args = process.argv.slice(2);
+  const flag = args.indexOf('--requests');
+  const requests = flag >= 0 ? args.splice(flag, 2)[1].split(',').map(Number) : ICOUNT_REQUESTS;
+  const sides = args;
+  if (sides.length === 0 || !(requests[0] > 0 && requests[1] > requests[0]) || sides.some((s) => !/^[a-z0-9-]+(@.+)?$/.test(s))) {
+    console.error('usage: node bench/icount.mjs <target[@build.js]>… [--requests short,long]');
+    process.exit(2);
+  }
+  if (!hasValgrind()) {
+    console.error('valgrind is not installed: apt-get install -y valgrind');
+    process.exit(1);
+  }
+  const rows = await countInstructions(sides, { requests, parallel: 2 });
+  for (const { side, perRequest } of rows) {
+    const first = rows[0].perRequest;
+    const vs = side === sides[0] ? '' : `  ${perRequest >= first ? '+' : ''}${((perRequest / first - 1) * 100).toFixed(1)}% vs ${sides[0]}`;
+    console.log(`${side}: ${(perRequest / 1000).toFixed(1)}k instructions/request${vs}`);
+  }
 }
 
 /** Hands `count` requests to the target's listener in this process (run under valgrind by the above). */

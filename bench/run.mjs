@@ -5,20 +5,22 @@
 // Targets take turns, round-robin, for several rounds; each round the server measures its own CPU
 // time (process.cpuUsage() between a start and a stop message), so CPU per request is known apart
 // from the load generator's. Then: the decision micro-benchmark (bench/micro.mjs), the gate's RSS
-// over 200k requests, and a --cpu-prof profile of every target that misses its goal (and of its
-// baseline). The raw data goes to bench/.tmp/last-run.json; bench/report.mjs turns it into the
+// over 200k requests, a --cpu-prof profile of every target that misses its goal (and of its
+// baseline), and the instructions per request of the bypass rows and their controls under valgrind
+// (bench/icount.mjs). The raw data goes to bench/.tmp/last-run.json; bench/report.mjs turns it into the
 // Markdown printed here and written to bench/results.md.
 //
 // Settings (environment): BENCH_ROUNDS (7), BENCH_DURATION (1.5 s), BENCH_WARMUP (0.75 s),
 // BENCH_CONNECTIONS (50), BENCH_PIPELINING (1), BENCH_RSS_REQUESTS (200000), BENCH_PROFILE (1; 0 skips
-// profiling), BENCH_ONLY (comma-separated target names, for quick looks; results.md is then not written).
+// profiling), BENCH_ICOUNT (1; 0 skips the instruction counts), BENCH_ONLY (comma-separated target names, for quick looks; results.md is then not written).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { pin, ROOT, BENCH, startChild, stopChild, TASKSET, TMP } from './lib.mjs';
 import { summarize } from './profile-summary.mjs';
-import { computeStats, renderReport, RSS_STEPS, TARGETS, writeResults } from './report.mjs';
+import { countInstructions, hasValgrind } from './icount.mjs';
+import { computeStats, ICOUNT_SIDES, renderReport, RSS_STEPS, TARGETS, writeResults } from './report.mjs';
 
 const started = Date.now();
 const env = process.env;
@@ -32,6 +34,7 @@ const SETTINGS = {
   rssWarmup: 10_000,
   rssRequests: number(env.BENCH_RSS_REQUESTS, 200_000),
   profile: env.BENCH_PROFILE !== '0',
+  icount: env.BENCH_ICOUNT !== '0',
   profileSeconds: 2,
   profileWarmup: 1.5,
   serverCore: 1,
@@ -247,12 +250,31 @@ if (SETTINGS.profile && missed.length > 0) {
 await stopChild(load);
 
 // ---------------------------------------------------------------------------------------------
+// 4b. Instructions per request of the bypass rows and their controls (valgrind, two at a time now
+// that no server runs): the reading that stays put when other work shares the machine.
+
+/** Fewer requests than `icount.mjs` hands by default (2,000 and 20,000): the same reading in half the time. */
+const ICOUNT_BENCH_REQUESTS = [2000, 12000];
+let icount;
+if (SETTINGS.icount && !only) {
+  if (!hasValgrind()) {
+    icount = { skipped: 'valgrind is not installed (`apt-get install -y valgrind`)' };
+    log('instruction counts skipped: valgrind is not installed (apt-get install -y valgrind)');
+  } else {
+    log(`instructions per request under valgrind: ${ICOUNT_SIDES.join(', ')} (about 5 minutes)…`);
+    const icountStart = Date.now();
+    const rows = await countInstructions(ICOUNT_SIDES, { requests: ICOUNT_BENCH_REQUESTS, parallel: 2 });
+    icount = { requests: ICOUNT_BENCH_REQUESTS, rows, seconds: (Date.now() - icountStart) / 1000 };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // 5. Report.
 
 meta.loadAfter = os.loadavg();
 meta.runSeconds = elapsed();
 meta.totalSeconds = sinceNpmStart();
-const data = { meta, settings: SETTINGS, targets, micro: microRows, rss, profiles, profilesSkipped };
+const data = { meta, settings: SETTINGS, targets, micro: microRows, rss, profiles, profilesSkipped, icount };
 writeFileSync(join(TMP, 'last-run.json'), JSON.stringify(data, null, 1));
 const report = renderReport(data);
 console.log(report);

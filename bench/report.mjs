@@ -235,7 +235,7 @@ export function renderReport(data, analysis = readAnalysis()) {
       `\`valgrind --tool=cachegrind\`, ${icount.requests[0].toLocaleString('en-US')} and then ${icount.requests[1].toLocaleString('en-US')} of them, and`,
       "divides the difference in instructions by the difference in requests. It counts the server's own work only, so",
       'its ratios are larger than over HTTP, where the kernel and the parser add the same cost to every side; unlike the',
-      `timings above, it repeats within about 1% whatever else the machine is doing (${icount.seconds.toFixed(0)} s for this table).`,
+      `timings above, it repeats within about 1–2% whatever else the machine is doing (${icount.seconds.toFixed(0)} s for this table).`,
       '',
       `| side | what | k instructions/request | over \`${ICOUNT.baseline}\` | ≤ ${budget}? |`,
       '| --- | --- | ---: | ---: | --- |',

@@ -12,6 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { SECRET } from './common.mjs';
+import { hookWriteHead, MARK } from './private-hook.mjs';
 
 const NAME = 'intermission_bypass';
 const expires = Date.now() + 3_600_000;
@@ -46,28 +47,6 @@ function secure(req) {
   if (proto === undefined || proto === '') return req.socket.encrypted === true;
   const comma = proto.indexOf(',');
   return (comma < 0 ? proto : proto.slice(0, comma)).trim() === 'https';
-}
-
-const CDN_HEADERS = new Set(['expires', 'surrogate-control', 'cdn-cache-control', 'edge-control', 'x-accel-expires']);
-/** The mark sits on the connection, which carries one response at a time (Intermission does the same). */
-const MARK = Symbol('private');
-
-function hookWriteHead(appResponse) {
-  const inherited = Object.getPrototypeOf(appResponse).writeHead;
-  appResponse.writeHead = function writeHead(...args) {
-    const socket = this.req?.socket;
-    if (socket && socket[MARK] === this) {
-      socket[MARK] = null;
-      let vary;
-      for (const name of this.getHeaderNames()) {
-        if (name === 'vary') vary = this.getHeader('vary');
-        else if (CDN_HEADERS.has(name)) this.removeHeader(name);
-      }
-      this.setHeader('Cache-Control', 'private, no-store');
-      this.setHeader('Vary', vary === undefined ? 'Cookie' : `${vary}, Cookie`);
-    }
-    return inherited.apply(this, args);
-  };
 }
 
 export async function create() {

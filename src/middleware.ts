@@ -13,6 +13,7 @@ import type { TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
 import { createStateFollower } from './state/follow.js';
+import { field } from './shared/field.js';
 import { TimeoutError, withTimeout } from './shared/timeout.js';
 import { createUpgradeGate } from './upgrade.js';
 import { createLaunchWatcher, type LaunchWatcher } from './signup/launch.js';
@@ -95,14 +96,15 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   let watchUntrustedForwarders = false;
 
   function letThrough(
-    _req: ExpressishRequest,
+    req: ExpressishRequest,
     res: ExpressishResponse,
     next: (err?: unknown) => void,
     mode: Closed,
     reason: BypassReason,
   ): void {
-    keepPrivate(res);
-    if (res.locals) res.locals.intermission = BYPASS_INFO[mode][reason];
+    keepPrivate(res, req);
+    const locals = field(res, 'locals');
+    if (locals) locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
     next();
   }
@@ -174,10 +176,13 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   function intermissionMiddleware(req: ExpressishRequest, res: ExpressishResponse, next: (err?: unknown) => void): void {
     const now = clock();
     const snapshot = gate.snapshot(now);
+    // Express's request is read by key here (`field`, see shared/field.ts): a bypassed request must
+    // cost little more than an empty middleware.
+    const reqUrl = field(req, 'url');
     // Preview links are answered here, whatever a rewrite before the gate did to req.url.
-    const url = req.originalUrl ?? req.url ?? '/';
+    const url = field(req, 'originalUrl') ?? reqUrl ?? '/';
     // The mount path (`app.use('/blog', gate)`): `''` at the root and outside Express.
-    const baseUrl = req.baseUrl ?? '';
+    const baseUrl = field(req, 'baseUrl') ?? '';
     if (baseUrl !== '' || !mount.seen) noteMount(mount, baseUrl);
 
     // 0. The launch list's endpoint answers in every mode (410 once open) and never calls next().
@@ -193,13 +198,14 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     if (isPreviewUrl(url, previewPath, baseUrl)) return handlePreview(req, res, gate, url, now, true, baseUrl);
 
     // Paths are matched on the URL being routed: a rewrite before the gate must not open another handler.
-    const routed = baseUrl ? baseUrl + (req.url ?? '') : (req.url ?? '/');
+    const routed = baseUrl ? baseUrl + (reqUrl ?? '') : (reqUrl ?? '/');
     // 3. Outside `only`: untouched. Closed if either the routed or the original URL is (the safe side).
     if (only.size > 0 && !only.closes(routed) && (url === routed || !only.closes(url))) return next();
 
     // 4. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
-    if (!proxyChecked && rules.ips.size > 0 && (!proxyOffQuiet || req.headers['x-forwarded-for'] !== undefined)) checkProxy(req);
-    const cookie = req.headers.cookie;
+    const headers = field(req, 'headers');
+    if (!proxyChecked && rules.ips.size > 0 && (!proxyOffQuiet || headers['x-forwarded-for'] !== undefined)) checkProxy(req);
+    const cookie = headers.cookie;
     const facts = {
       url: routed,
       // req.ip honours `trust proxy`; only read when there are IP rules.
@@ -208,7 +214,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
       secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req),
       // Only path rules read it, and a settings lookup per request is not free.
-      strictRouting: rules.paths.size > 0 && req.app?.get('strict routing') === true,
+      strictRouting: rules.paths.size > 0 && field(req, 'app')?.get('strict routing') === true,
     };
     if (watchUntrustedForwarders) checkForwarder(req, facts.ip);
     const reason = matchBypass(baseUrl ? mountedRules : rules, facts, now, snapshot.validAfter);

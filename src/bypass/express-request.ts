@@ -9,6 +9,7 @@
  * or `secure` (on `app.request` or on `express.request`, as Express documents) gets its getter read.
  */
 import type { IncomingMessage } from 'node:http';
+import { field } from '../shared/field.js';
 import { isSecureVia, type TrustFn } from './scheme.js';
 
 interface AppLike {
@@ -69,22 +70,24 @@ export function hasExpressGetters(req: IncomingMessage): boolean {
 
 /** The app's compiled `trust proxy`, if the request has an Express app. */
 function trustOf(req: IncomingMessage): TrustFn | undefined {
-  const app = (req as { app?: AppLike }).app;
+  const app = field(req as { app?: AppLike }, 'app');
   const trust = typeof app?.get === 'function' ? app.get('trust proxy fn') : undefined;
   return typeof trust === 'function' ? (trust as TrustFn) : undefined;
 }
 
 /** `req.ip` (Express), else the socket's address (plain `node:http`). */
 export function clientIp(req: IncomingMessage): string | undefined {
-  if (req.headers['x-forwarded-for'] === undefined && hasExpressGetters(req)) return req.socket.remoteAddress;
-  return (req as { ip?: string }).ip ?? req.socket.remoteAddress;
+  // Read by key (shared/field.ts): this runs on every request of a gate with an IP allow-list.
+  const socket = field(req, 'socket');
+  if (field(req, 'headers')['x-forwarded-for'] === undefined && hasExpressGetters(req)) return socket.remoteAddress;
+  return (req as { ip?: string }).ip ?? socket.remoteAddress;
 }
 
 /** `req.secure` (Express), else TLS on the socket (plain `node:http`). */
 export function isSecure(req: IncomingMessage): boolean {
   if (hasExpressGetters(req)) {
     const trust = trustOf(req);
-    if (trust) return isSecureVia(req, trust);
+    if (trust) return isSecureVia(field(req, 'socket'), field(req, 'headers'), trust);
   }
   const secure = (req as { secure?: unknown }).secure;
   return typeof secure === 'boolean' ? secure : (req.socket as { encrypted?: boolean }).encrypted === true;

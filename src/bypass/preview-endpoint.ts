@@ -95,7 +95,7 @@ export function handlePreview(
   if (closed) {
     const value = signBypassCookie(ring, now, now + gate.cookieMaxAgeMs);
     const secure = isSecure(req);
-    if (!secure && forwardedProto(req) === 'https') {
+    if (!secure && forwardedProto(req.headers) === 'https') {
       // The visitor is on HTTPS at a proxy that Express does not trust: the cookie goes out without
       // `Secure` and `__Host-`, and will not open the site once `trust proxy` is fixed.
       gate.warnOnce(

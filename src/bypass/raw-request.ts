@@ -24,7 +24,7 @@ export function rawRequestFacts(req: IncomingMessage, rules: BypassRules, cookie
     ip: rules.ips.size > 0 ? proxyAddr(req, trust()) : undefined,
     cookie,
     // The bypass cookie's name is bound to the scheme, decided like Express's req.secure.
-    secure: rules.cookies !== undefined && cookie?.includes(cookieName) === true && isSecureVia(req, trust()),
+    secure: rules.cookies !== undefined && cookie?.includes(cookieName) === true && isSecureVia(req.socket, req.headers, trust()),
     strictRouting: app?.get('strict routing') === true,
   };
 }

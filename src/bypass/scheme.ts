@@ -4,30 +4,31 @@
  * The bypass cookie's two names are bound to it (`__Host-` only on secure requests), and so is
  * the `Secure` flag of the cookie a preview link sets.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** Express's compiled `trust proxy` (`app.get('trust proxy fn')`). */
 export type TrustFn = (address: string, hop: number) => boolean;
 
-function socketIsTls(req: IncomingMessage): boolean {
-  return (req.socket as { encrypted?: boolean }).encrypted === true;
+function socketIsTls(socket: Socket): boolean {
+  return (socket as { encrypted?: boolean }).encrypted === true;
 }
 
 /** The first value of `X-Forwarded-Proto`, trimmed, as Express reads it. */
-export function forwardedProto(req: IncomingMessage): string | undefined {
-  const header = req.headers['x-forwarded-proto'];
+export function forwardedProto(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers['x-forwarded-proto'];
   if (typeof header !== 'string' || header === '') return undefined;
   const comma = header.indexOf(',');
   return (comma === -1 ? header : header.slice(0, comma)).trim();
 }
 
 /**
- * `req.secure` for a request Express has not seen (the listener), following the app's `trust proxy`
- * exactly as Express 4 and 5 do: an untrusted peer's `X-Forwarded-Proto` is ignored, a trusted
- * one's replaces the socket's scheme.
+ * `req.secure` from the request's socket and headers, following the app's `trust proxy` exactly as
+ * Express 4 and 5 do: an untrusted peer's `X-Forwarded-Proto` is ignored, a trusted one's replaces
+ * the socket's scheme. Handed the two rather than the request, which the caller may read cheaper.
  */
-export function isSecureVia(req: IncomingMessage, trust: TrustFn): boolean {
-  if (!trust(req.socket.remoteAddress ?? '', 0)) return socketIsTls(req);
-  const proto = forwardedProto(req);
-  return proto === undefined ? socketIsTls(req) : proto === 'https';
+export function isSecureVia(socket: Socket, headers: IncomingHttpHeaders, trust: TrustFn): boolean {
+  if (!trust(socket.remoteAddress ?? '', 0)) return socketIsTls(socket);
+  const proto = forwardedProto(headers);
+  return proto === undefined ? socketIsTls(socket) : proto === 'https';
 }

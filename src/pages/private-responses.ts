@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import onHeaders from 'on-headers';
+import { field } from '../shared/field.js';
 
 /**
  * Keeps bypassed responses out of shared caches. A bypassed visitor sees the real site while it is
@@ -25,23 +26,24 @@ const GUARDED = new Set(['cache-control', 'vary', ...CDN_CACHE_NAMES]);
 const VARY_COOKIE = /(?:^|,)\s*cookie\s*(?:,|$)/i;
 
 function enforcePrivate(res: ServerResponse): void {
-  // One pass over the names already set rather than a lookup per vendor header: calls on a response
-  // are dear (V8's inline caches miss on Express responses), and this saves about 7,000 instructions
-  // per bypassed request (bench/analysis.md).
-  const names = res.getHeaderNames();
+  // One pass over the names already set rather than a lookup per vendor header, and the methods read
+  // by key (shared/field.ts): calls on an Express response are dear, and together these save about
+  // 9,000 instructions per bypassed request (bench/analysis.md).
+  const setHeader = field(res, 'setHeader');
+  const names = field(res, 'getHeaderNames').call(res);
   let hasVary = false;
   for (const name of names) {
     if (name === 'vary') hasVary = true;
     else if (CDN_CACHE_HEADERS.has(name)) res.removeHeader(name);
   }
-  res.setHeader('Cache-Control', 'private, no-store');
+  setHeader.call(res, 'Cache-Control', 'private, no-store');
   const vary = hasVary ? res.getHeader('Vary') : undefined;
   if (vary === undefined) {
-    res.setHeader('Vary', 'Cookie');
+    setHeader.call(res, 'Vary', 'Cookie');
     return;
   }
   const current = Array.isArray(vary) ? vary.join(', ') : String(vary);
-  if (current.trim() !== '*' && !VARY_COOKIE.test(current)) res.setHeader('Vary', current ? `${current}, Cookie` : 'Cookie');
+  if (current.trim() !== '*' && !VARY_COOKIE.test(current)) setHeader.call(res, 'Vary', current ? `${current}, Cookie` : 'Cookie');
 }
 
 /** Applies the headers given to `writeHead` the way Node would, so enforcement can come after them. */
@@ -77,23 +79,24 @@ function writePrivate(res: ServerResponse, inherited: WriteHead, statusCode: num
  * connection instead, which serves one request at a time: the socket holds the response until its
  * headers go out, and the hook compares identities, so a stale mark (a response that never wrote)
  * can only make a later response fall back to the WeakSet, never make another response private or
- * public. The WeakSet takes the rest: a socket already holding a mark (pipelined requests), HTTP/2's
- * compatibility layer (whose streams share one session socket), and responses without a request.
+ * public. That holds where one socket carries several responses at once as well (pipelined requests,
+ * HTTP/2's compatibility layer, whose streams write through to the session's socket): the first
+ * holds the mark, the others take the WeakSet, as do requests without a socket.
  */
 const PENDING = Symbol('intermission.private-response');
 type MarkedSocket = { [PENDING]?: ServerResponse | null };
 const privateResponses = new WeakSet<ServerResponse>();
 
-function markPrivate(res: ServerResponse): void {
-  const req = res.req as IncomingMessage | undefined;
-  const socket = req?.httpVersionMajor === 1 ? (req.socket as (Socket & MarkedSocket) | null) : null;
+function markPrivate(res: ServerResponse, req: IncomingMessage): void {
+  const socket = field(req, 'socket') as (Socket & MarkedSocket) | null | undefined;
   if (socket && !socket[PENDING]) socket[PENDING] = res;
   else privateResponses.add(res);
 }
 
 /** Whether `res` was marked; a mark held by its socket is released (set to null: the socket keeps its shape). */
 function takePrivateMark(res: ServerResponse): boolean {
-  const socket = (res.req as IncomingMessage | undefined)?.socket as (Socket & MarkedSocket) | null | undefined;
+  const req = field(res, 'req') as IncomingMessage | undefined;
+  const socket = req && (field(req, 'socket') as (Socket & MarkedSocket) | null | undefined);
   if (socket && socket[PENDING] === res) {
     socket[PENDING] = null;
     return true;
@@ -102,6 +105,8 @@ function takePrivateMark(res: ServerResponse): boolean {
 }
 /** The `app.response` objects that carry the hook, each with its hook (to notice one replaced since). */
 const hookedAppResponses = new WeakMap<object, WriteHead>();
+/** The hook the last walk up a response's chain ended at (most processes have one app). */
+let lastHook: WriteHead | undefined;
 
 /**
  * Express gives every response its app's `response` object as prototype, and a mounted sub-app's
@@ -139,6 +144,9 @@ function hookAppResponse(appResponse: object): void {
  * that is not Express's.
  */
 function hookTopApp(res: ServerResponse): boolean {
+  // The common case in one read: the method the response would call is the hook set last. The hook
+  // then runs when the headers go out, whatever is set on the response later wraps it.
+  if (lastHook !== undefined && field(res, 'writeHead') === lastHook) return true;
   if (Object.hasOwn(res, 'writeHead')) return false;
   let level: object | null = Object.getPrototypeOf(res) as object | null;
   // Express's `app.response` objects, and only they, carry their app as an own `app`.
@@ -152,6 +160,7 @@ function hookTopApp(res: ServerResponse): boolean {
     level = up;
   }
   if (!hookedAppResponses.has(level)) hookAppResponse(level);
+  lastHook = hookedAppResponses.get(level);
   return true;
 }
 
@@ -190,9 +199,9 @@ function keepPrivateAfterEarlierHook(res: ServerResponse): void {
 }
 
 /** Marks a bypassed response so it goes out private (Express or plain `node:http`). */
-export function keepPrivate(res: ServerResponse): void {
+export function keepPrivate(res: ServerResponse, req: IncomingMessage): void {
   if (hookTopApp(res)) {
-    markPrivate(res);
+    markPrivate(res, req);
   } else if (!Object.hasOwn(res, 'writeHead')) {
     res.writeHead = privateWriteHead;
   } else if (res.writeHead !== privateWriteHead) {

@@ -9,6 +9,7 @@ import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
 import { clientIp, isSecure } from './bypass/express-request.js';
+import { dependsOnStrictRouting } from './bypass/path-rules.js';
 import type { TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
 import { writeGate } from './pages/respond.js';
@@ -95,14 +96,8 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
   /** Set while `trust proxy` names proxies: X-Forwarded-For from any other peer is worth one warning. */
   let watchUntrustedForwarders = false;
 
-  function letThrough(
-    req: ExpressishRequest,
-    res: ExpressishResponse,
-    next: (err?: unknown) => void,
-    mode: Closed,
-    reason: BypassReason,
-  ): void {
-    keepPrivate(res, req);
+  function letThrough(res: ExpressishResponse, next: (err?: unknown) => void, mode: Closed, reason: BypassReason): void {
+    keepPrivate(res);
     const locals = field(res, 'locals');
     if (locals) locals.intermission = BYPASS_INFO[mode][reason];
     logger.debug?.('Bypass granted', { code: 'bypass-granted', mode, reason });
@@ -209,16 +204,16 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     const facts = {
       url: routed,
       // req.ip honours `trust proxy`; only read when there are IP rules.
-      ip: rules.ips.size > 0 ? clientIp(req) : undefined,
+      ip: rules.ips.size > 0 ? clientIp(req, headers) : undefined,
       cookie,
       // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
-      secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req),
-      // Only path rules read it, and a settings lookup per request is not free.
-      strictRouting: rules.paths.size > 0 && field(req, 'app')?.get('strict routing') === true,
+      secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req, headers),
+      // Only path rules read it, and only for a trailing slash: a settings lookup is not free.
+      strictRouting: rules.paths.size > 0 && dependsOnStrictRouting(routed) && field(req, 'app')?.get('strict routing') === true,
     };
     if (watchUntrustedForwarders) checkForwarder(req, facts.ip);
     const reason = matchBypass(baseUrl ? mountedRules : rules, facts, now, snapshot.validAfter);
-    if (reason) return letThrough(req, res, next, snapshot.mode, reason);
+    if (reason) return letThrough(res, next, snapshot.mode, reason);
     // A bypass cookie that did not verify (forged, tampered, expired, revoked): worth a debug line.
     if (logger.debug && facts.cookie?.includes(config.cookie.name) && rules.cookies) {
       logger.debug('Bypass rejected', { code: 'bypass-rejected', via: 'cookie', mode: snapshot.mode });
@@ -241,12 +236,12 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
       return failed(error);
     }
     if (typeof verdict === 'boolean') {
-      return verdict ? letThrough(req, res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
+      return verdict ? letThrough(res, next, snapshot.mode, 'custom') : serve(req, res, next, snapshot, now);
     }
     withTimeout(verdict, BYPASS_TIMEOUT_MS, () => new TimeoutError(BYPASS_TIMEOUT_MS, 'allow.bypass'))
       .then(
         (allowed: unknown) =>
-          allowed === true ? letThrough(req, res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now),
+          allowed === true ? letThrough(res, next, snapshot.mode as Closed, 'custom') : serve(req, res, next, snapshot, now),
         failed,
       )
       .catch(next);

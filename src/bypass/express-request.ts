@@ -75,19 +75,22 @@ function trustOf(req: IncomingMessage): TrustFn | undefined {
   return typeof trust === 'function' ? (trust as TrustFn) : undefined;
 }
 
-/** `req.ip` (Express), else the socket's address (plain `node:http`). */
-export function clientIp(req: IncomingMessage): string | undefined {
+/**
+ * `req.ip` (Express), else the socket's address (plain `node:http`). `headers` is `req.headers`, for a
+ * caller that has read it already: on Express's request each read costs (shared/field.ts).
+ */
+export function clientIp(req: IncomingMessage, headers = field(req, 'headers')): string | undefined {
   // Read by key (shared/field.ts): this runs on every request of a gate with an IP allow-list.
   const socket = field(req, 'socket');
-  if (field(req, 'headers')['x-forwarded-for'] === undefined && hasExpressGetters(req)) return socket.remoteAddress;
+  if (headers['x-forwarded-for'] === undefined && hasExpressGetters(req)) return socket.remoteAddress;
   return (req as { ip?: string }).ip ?? socket.remoteAddress;
 }
 
-/** `req.secure` (Express), else TLS on the socket (plain `node:http`). */
-export function isSecure(req: IncomingMessage): boolean {
+/** `req.secure` (Express), else TLS on the socket (plain `node:http`). `headers` as for `clientIp`. */
+export function isSecure(req: IncomingMessage, headers = field(req, 'headers')): boolean {
   if (hasExpressGetters(req)) {
     const trust = trustOf(req);
-    if (trust) return isSecureVia(field(req, 'socket'), field(req, 'headers'), trust);
+    if (trust) return isSecureVia(field(req, 'socket'), headers, trust);
   }
   const secure = (req as { secure?: unknown }).secure;
   return typeof secure === 'boolean' ? secure : (req.socket as { encrypted?: boolean }).encrypted === true;

@@ -215,6 +215,16 @@ export function rawPath(url: string): string {
   return end < 0 ? url : url.slice(0, end);
 }
 
+/**
+ * Whether the app's `strict routing` can change what `matches(url)` answers: only for a path that
+ * ends in `/` (and is not `/`). Reading the setting costs a bypassed request about 3,000 instructions
+ * (bench/analysis.md), so the caller reads it only then.
+ */
+export function dependsOnStrictRouting(url: string): boolean {
+  const path = rawPath(url);
+  return path.length > 1 && path.charCodeAt(path.length - 1) === SLASH;
+}
+
 /** The first segment of a path that starts with `/`: `assets` for `/assets/x` and `/assets`. */
 function firstSegment(path: string): string {
   const slash = path.indexOf('/', 1);

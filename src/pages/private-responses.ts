@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import onHeaders from 'on-headers';
 import { field } from '../shared/field.js';
@@ -87,16 +87,17 @@ const PENDING = Symbol('intermission.private-response');
 type MarkedSocket = { [PENDING]?: ServerResponse | null };
 const privateResponses = new WeakSet<ServerResponse>();
 
-function markPrivate(res: ServerResponse, req: IncomingMessage): void {
-  const socket = field(req, 'socket') as (Socket & MarkedSocket) | null | undefined;
+function markPrivate(res: ServerResponse): void {
+  // The socket the response writes through: one read here and one in the hook (`res.req.socket` would
+  // be two there). It is null while a pipelined response waits for the one before it: the WeakSet then.
+  const socket = field(res, 'socket') as (Socket & MarkedSocket) | null | undefined;
   if (socket && !socket[PENDING]) socket[PENDING] = res;
   else privateResponses.add(res);
 }
 
 /** Whether `res` was marked; a mark held by its socket is released (set to null: the socket keeps its shape). */
 function takePrivateMark(res: ServerResponse): boolean {
-  const req = field(res, 'req') as IncomingMessage | undefined;
-  const socket = req && (field(req, 'socket') as (Socket & MarkedSocket) | null | undefined);
+  const socket = field(res, 'socket') as (Socket & MarkedSocket) | null | undefined;
   if (socket && socket[PENDING] === res) {
     socket[PENDING] = null;
     return true;
@@ -199,9 +200,9 @@ function keepPrivateAfterEarlierHook(res: ServerResponse): void {
 }
 
 /** Marks a bypassed response so it goes out private (Express or plain `node:http`). */
-export function keepPrivate(res: ServerResponse, req: IncomingMessage): void {
+export function keepPrivate(res: ServerResponse): void {
   if (hookTopApp(res)) {
-    markPrivate(res, req);
+    markPrivate(res);
   } else if (!Object.hasOwn(res, 'writeHead')) {
     res.writeHead = privateWriteHead;
   } else if (res.writeHead !== privateWriteHead) {

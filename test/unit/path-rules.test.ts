@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalPath, checkPathRule, compilePathRules, DEFAULT_OPEN_PATHS } from '../../src/bypass/path-rules.js';
+import { canonicalPath, checkPathRule, compilePathRules, DEFAULT_OPEN_PATHS, dependsOnStrictRouting } from '../../src/bypass/path-rules.js';
 import { ASSETS_TRAVERSALS } from '../helpers/traversals.js';
 
 function matcherOf(rules: readonly string[]) {
@@ -363,5 +363,45 @@ describe('PathMatcher.matches: the match is on the raw path, like Express routin
     expect(matcher.matches('/healthz/', false)).toBe(true);
     expect(matcher.matches('/healthz/', true)).toBe(false);
     expect(matcher.matches('/healthz', true)).toBe(true);
+  });
+
+  // The middleware reads `strict routing` only where dependsOnStrictRouting says it matters.
+  const urls = [
+    '/',
+    '/healthz',
+    '/healthz/',
+    '/healthz/?x=1',
+    '/healthz?x=/',
+    '/healthz#/',
+    '/healthz//',
+    '/assets/',
+    '/assets/a/',
+    '/assets',
+    '/x/',
+    '/%68ealthz/',
+    '//',
+    '/readyz/#a',
+    '',
+    'healthz/',
+  ];
+  it.each(urls)('strict routing changes the answer for %j only if dependsOnStrictRouting says so', (url) => {
+    const differs = matcher.matches(url, true) !== matcher.matches(url, false);
+    if (differs) expect(dependsOnStrictRouting(url)).toBe(true);
+  });
+
+  it('dependsOnStrictRouting: a trailing slash on the path, not in the query or fragment', () => {
+    expect(urls.filter(dependsOnStrictRouting)).toEqual([
+      '/healthz/',
+      '/healthz/?x=1',
+      '/healthz//',
+      '/assets/',
+      '/assets/a/',
+      '/x/',
+      '/%68ealthz/',
+      '//',
+      '/readyz/#a',
+      'healthz/',
+    ]);
+    expect(urls.filter((url) => matcher.matches(url, true) !== matcher.matches(url, false))).toEqual(['/healthz/', '/healthz/?x=1']);
   });
 });

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { field } from '../shared/field.js';
-import { isSecureVia, type TrustFn } from './scheme.js';
+import { forwardedProto, isSecureVia, socketIsTls, type TrustFn } from './scheme.js';
 
 interface AppLike {
   get(setting: string): unknown;
@@ -89,6 +89,9 @@ export function clientIp(req: IncomingMessage, headers = field(req, 'headers')):
 /** `req.secure` (Express), else TLS on the socket (plain `node:http`). `headers` as for `clientIp`. */
 export function isSecure(req: IncomingMessage, headers = field(req, 'headers')): boolean {
   if (hasExpressGetters(req)) {
+    // Without X-Forwarded-Proto, Express's answer is the socket's whatever `trust proxy` says: the
+    // app and its setting are then not read (about 3,000 instructions, bench/analysis.md).
+    if (forwardedProto(headers) === undefined) return socketIsTls(field(req, 'socket'));
     const trust = trustOf(req);
     if (trust) return isSecureVia(field(req, 'socket'), headers, trust);
   }

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 /** Express's compiled `trust proxy` (`app.get('trust proxy fn')`). */
 export type TrustFn = (address: string, hop: number) => boolean;
 
-function socketIsTls(socket: Socket): boolean {
+/** TLS on the socket itself. */
+export function socketIsTls(socket: Socket): boolean {
   return (socket as { encrypted?: boolean }).encrypted === true;
 }
 

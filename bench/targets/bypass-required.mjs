@@ -12,7 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { SECRET } from './common.mjs';
-import { hookWriteHead, MARK } from './private-hook.mjs';
+import { field, hookWriteHead, markPrivate } from './private-hook.mjs';
 
 const NAME = 'intermission_bypass';
 const expires = Date.now() + 3_600_000;
@@ -41,10 +41,11 @@ function readCookie(header, name) {
 }
 
 /** `req.secure` for an app that does not override Express's getters (what Intermission checks once per app). */
-function secure(req) {
-  if (!req.app.get('trust proxy fn')(req.socket.remoteAddress, 0)) return req.socket.encrypted === true;
-  const proto = req.headers['x-forwarded-proto'];
-  if (proto === undefined || proto === '') return req.socket.encrypted === true;
+function secure(req, headers) {
+  const socket = field(req, 'socket');
+  const proto = headers['x-forwarded-proto'];
+  if (proto === undefined || proto === '') return socket.encrypted === true;
+  if (!field(req, 'app').get('trust proxy fn')(socket.remoteAddress, 0)) return socket.encrypted === true;
   const comma = proto.indexOf(',');
   return (comma < 0 ? proto : proto.slice(0, comma)).trim() === 'https';
 }
@@ -53,10 +54,11 @@ export async function create() {
   const app = express();
   hookWriteHead(app.response);
   app.use((req, res, next) => {
-    const header = req.headers.cookie;
-    const value = header === undefined ? undefined : readCookie(header, secure(req) ? `__Host-${NAME}` : NAME);
+    const headers = field(req, 'headers');
+    const header = headers.cookie;
+    const value = header === undefined ? undefined : readCookie(header, secure(req, headers) ? `__Host-${NAME}` : NAME);
     if (value !== undefined && valid(value)) {
-      req.socket[MARK] = res;
+      markPrivate(res);
       return next();
     }
     res.status(503).end();

@@ -1,25 +1,37 @@
 // For the hand-written bypass controls (bypass-required, bypass-ip-required): the response goes out
 // private whatever the route set, `Cache-Control: private, no-store`, `Vary: Cookie` and no vendor
 // caching headers, enforced as the headers go out by one hook on the app's own `app.response.writeHead`
-// and a mark on the connection, as Intermission does it.
+// and a mark on the connection, as Intermission does it. Express's request and response are read by
+// key (`field`), the cheaper way on them (src/shared/field.ts), so the controls stay the least.
 
 const CDN_HEADERS = new Set(['expires', 'surrogate-control', 'cdn-cache-control', 'edge-control', 'x-accel-expires']);
 /** The mark sits on the connection, which carries one response at a time (Intermission does the same). */
-export const MARK = Symbol('private');
+const MARK = Symbol('private');
+
+/** `object[key]` with the key a variable: see src/shared/field.ts. */
+export function field(object, key) {
+  return object[key];
+}
+
+/** Marks `res` to go out private (its connection holds it until the headers go out). */
+export function markPrivate(res) {
+  field(res, 'socket')[MARK] = res;
+}
 
 export function hookWriteHead(appResponse) {
   const inherited = Object.getPrototypeOf(appResponse).writeHead;
   appResponse.writeHead = function writeHead(...args) {
-    const socket = this.req?.socket;
+    const socket = field(this, 'socket');
     if (socket && socket[MARK] === this) {
       socket[MARK] = null;
+      const setHeader = field(this, 'setHeader');
       let vary;
-      for (const name of this.getHeaderNames()) {
+      for (const name of field(this, 'getHeaderNames').call(this)) {
         if (name === 'vary') vary = this.getHeader('vary');
         else if (CDN_HEADERS.has(name)) this.removeHeader(name);
       }
-      this.setHeader('Cache-Control', 'private, no-store');
-      this.setHeader('Vary', vary === undefined ? 'Cookie' : `${vary}, Cookie`);
+      setHeader.call(this, 'Cache-Control', 'private, no-store');
+      setHeader.call(this, 'Vary', vary === undefined ? 'Cookie' : `${vary}, Cookie`);
     }
     return inherited.apply(this, args);
   };

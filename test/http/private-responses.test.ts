@@ -356,6 +356,13 @@ describe('without Express (the middleware on a plain node:http server)', () => {
     expectHeaders(res, KEPT_PRIVATE);
   });
 
+  it('a response that set no header at all before it goes out', async () => {
+    const server = plainServer((res) => res.end(REAL_SITE));
+    const res = await request(server).get('/');
+    expect(res.text).toBe(REAL_SITE);
+    expectHeaders(res, { 'Cache-Control': 'private, no-store', Vary: 'Cookie' });
+  });
+
   it('headers given to writeHead are overridden, and the response object keeps only its own hook', async () => {
     let seen: ServerResponse | undefined;
     const server = plainServer((res) => {

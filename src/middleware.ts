@@ -9,6 +9,7 @@ import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
 import { clientIp, isSecure } from './bypass/express-request.js';
+import { requestHeaders } from './bypass/request-headers.js';
 import { dependsOnStrictRouting } from './bypass/path-rules.js';
 import type { TrustFn } from './bypass/scheme.js';
 import { keepPrivate } from './pages/private-responses.js';
@@ -198,7 +199,7 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     if (only.size > 0 && !only.closes(routed) && (url === routed || !only.closes(url))) return next();
 
     // 4. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
-    const headers = field(req, 'headers');
+    const headers = requestHeaders(req);
     if (!proxyChecked && rules.ips.size > 0 && (!proxyOffQuiet || headers['x-forwarded-for'] !== undefined)) checkProxy(req);
     const cookie = headers.cookie;
     const facts = {

@@ -9,7 +9,7 @@
 // No open paths, no cookie, no schedule, no logging, no `res.locals`.
 import express from 'express';
 import { randomCidrs } from './common.mjs';
-import { field, hookWriteHead, markPrivate } from './private-hook.mjs';
+import { field, headersOf, hookWriteHead, markPrivate } from './private-hook.mjs';
 
 const { ranges } = randomCidrs(1000);
 const starts = ranges.map(([start]) => start).sort((a, b) => a - b);
@@ -44,7 +44,7 @@ export async function create() {
   const app = express();
   hookWriteHead(app.response);
   app.use((req, res, next) => {
-    const ip = field(req, 'headers')['x-forwarded-for'] === undefined ? field(req, 'socket').remoteAddress : req.ip;
+    const ip = headersOf(req)['x-forwarded-for'] === undefined ? field(req, 'socket').remoteAddress : req.ip;
     if (allowed(ip)) {
       markPrivate(res);
       return next();

@@ -12,7 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { SECRET } from './common.mjs';
-import { field, hookWriteHead, markPrivate } from './private-hook.mjs';
+import { field, headersOf, hookWriteHead, markPrivate } from './private-hook.mjs';
 
 const NAME = 'intermission_bypass';
 const expires = Date.now() + 3_600_000;
@@ -54,7 +54,7 @@ export async function create() {
   const app = express();
   hookWriteHead(app.response);
   app.use((req, res, next) => {
-    const headers = field(req, 'headers');
+    const headers = headersOf(req);
     const header = headers.cookie;
     const value = header === undefined ? undefined : readCookie(header, secure(req, headers) ? `__Host-${NAME}` : NAME);
     if (value !== undefined && valid(value)) {

@@ -2,8 +2,9 @@
 // private whatever the route set, `Cache-Control: private, no-store`, `Vary: Cookie` and no vendor
 // caching headers, enforced as the headers go out by one hook on the app's own `app.response.writeHead`
 // and a mark on the connection, as Intermission does it. Express's request and response are read by
-// key (`field`), the cheaper way on them (src/shared/field.ts), and the two headers go straight into
-// Node's header map in the common case, as Intermission does, so the controls stay the least.
+// key (`field`), the cheaper way on them (src/shared/field.ts), the request's headers come from Node's
+// field and the two headers go straight into Node's header map in the common case, as Intermission
+// does, so the controls stay the least.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
@@ -15,6 +16,14 @@ const MARK = Symbol('private');
 /** `object[key]` with the key a variable: see src/shared/field.ts. */
 export function field(object, key) {
   return object[key];
+}
+
+/** Node's field behind `req.headers` (src/bypass/request-headers.ts, without its checks for an app's own headers). */
+const HEADERS = Object.getOwnPropertySymbols(new IncomingMessage(new Socket())).find((symbol) => symbol.description === 'kHeaders');
+
+/** `req.headers` from Node's field when it is set, else through the getter. */
+export function headersOf(req) {
+  return (HEADERS && field(req, HEADERS)) || field(req, 'headers');
 }
 
 /** Marks `res` to go out private (its connection holds it until the headers go out). */

@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { field } from '../shared/field.js';
+import { requestHeaders } from './request-headers.js';
 import { forwardedProto, isSecureVia, socketIsTls, type TrustFn } from './scheme.js';
 
 interface AppLike {
@@ -79,7 +80,7 @@ function trustOf(req: IncomingMessage): TrustFn | undefined {
  * `req.ip` (Express), else the socket's address (plain `node:http`). `headers` is `req.headers`, for a
  * caller that has read it already: on Express's request each read costs (shared/field.ts).
  */
-export function clientIp(req: IncomingMessage, headers = field(req, 'headers')): string | undefined {
+export function clientIp(req: IncomingMessage, headers = requestHeaders(req)): string | undefined {
   // Read by key (shared/field.ts): this runs on every request of a gate with an IP allow-list.
   const socket = field(req, 'socket');
   if (headers['x-forwarded-for'] === undefined && hasExpressGetters(req)) return socket.remoteAddress;
@@ -87,7 +88,7 @@ export function clientIp(req: IncomingMessage, headers = field(req, 'headers')):
 }
 
 /** `req.secure` (Express), else TLS on the socket (plain `node:http`). `headers` as for `clientIp`. */
-export function isSecure(req: IncomingMessage, headers = field(req, 'headers')): boolean {
+export function isSecure(req: IncomingMessage, headers = requestHeaders(req)): boolean {
   if (hasExpressGetters(req)) {
     // Without X-Forwarded-Proto, Express's answer is the socket's whatever `trust proxy` says: the
     // app and its setting are then not read (about 3,000 instructions, bench/analysis.md).

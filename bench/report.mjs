@@ -15,6 +15,13 @@ import { summaryMarkdown } from './profile-summary.mjs';
 export const TARGETS = [
   { name: 'express-bare', what: 'bare Express 5, `res.send("hello")`', expect: 200 },
   { name: 'express-noop', what: 'control: the bare app behind one no-op `app.use()` middleware', baseline: 'express-bare', expect: 200 },
+  // The same app as express-noop in a second process: how far apart two identical servers read.
+  {
+    name: 'express-noop-again',
+    what: 'control: `express-noop` again, in a second process (the same code: its ratio is the timed rows’ noise)',
+    baseline: 'express-noop',
+    expect: 200,
+  },
   // Controls for the bypass rows below (bench/analysis.md): what importing Intermission costs an app
   // that never mounts it, the least a private-marking cookie bypass costs without Intermission, and the
   // least one costs that also verifies a signature, binds the cookie to the scheme and enforces at writeHead.

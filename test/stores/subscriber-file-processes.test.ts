@@ -18,11 +18,14 @@ const STORE_SOURCE = fileURLToPath(new URL('../../src/signup/stores/file-subscri
  * A child process: `add PREFIX N` adds N addresses (printing `ok EMAIL` as each resolves, then a JSON
  * summary), `claim ID` prints the claim's result. Given a start line (see startLine()), a child marks
  * itself ready and waits for the go, so all of them begin at once however slowly each one started.
+ * Given a pace file, `add` goes on past its (40·k)th address only once that file holds k or more, so
+ * the test's own work (compactions) keeps step with the children on a machine of any speed.
  */
 const WORKER = `
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileSubscriberStore } from './store.mjs';
-const [path, command, arg, count, line] = process.argv.slice(2);
+const [path, command, arg, count, line, pace] = process.argv.slice(2);
+const paced = (k) => { try { return Number(readFileSync(pace, 'utf8')) >= k; } catch { return false; } };
 const store = fileSubscriberStore({ path, onWarning: (w) => console.log('warning ' + w.message) });
 if (line !== '-') {
   writeFileSync(line + '.ready.' + process.pid, '');
@@ -34,6 +37,7 @@ if (command === 'claim') {
   let added = 0;
   for (let i = 0; i < Number(count); i++) {
     const email = arg + i + '@example.com';
+    if (pace && i > 0 && i % 40 === 0) while (!paced(i / 40)) await new Promise((done) => setTimeout(done, 2));
     try {
       if ((await store.add({ email, subscribedAt: new Date().toISOString(), consent: true })) === 'added') added++;
       console.log('ok ' + email);
@@ -169,7 +173,9 @@ describe('fileSubscriberStore across processes', () => {
     for (let i = 0; i < 50; i++) await store.add(subscriber(`old${i}@example.com`));
     for (let i = 0; i < 50; i += 2) await store.remove(`old${i}@example.com`);
     const start = startLine(2);
-    const children = Promise.all([run([path, 'add', 'a', '200', start.path]), run([path, 'add', 'b', '200', start.path])]);
+    // Paced: a child's (40·k)th append waits for the k-th compaction, so four or more run among them.
+    const pace = `${start.path}.pace`;
+    const children = Promise.all([run([path, 'add', 'a', '200', start.path, pace]), run([path, 'add', 'b', '200', start.path, pace])]);
     await start.go();
     let done = false;
     void children.finally(() => (done = true));
@@ -178,6 +184,7 @@ describe('fileSubscriberStore across processes', () => {
     while (!done) {
       dropped += (await store.compact()).droppedLines;
       compactions += 1;
+      writeFileSync(pace, String(compactions));
       await store.remove(`a${compactions}@example.com`).catch(() => false); // more to drop next time
       await new Promise((resolve) => setTimeout(resolve, 5));
     }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bypassCookieNames } from './bypass/bypass-cookie.js';
-import { matchBypass, type BypassRules } from './bypass/match.js';
+import { bypassCookieValue, matchBypass, type BypassRules } from './bypass/match.js';
+import { recallCookie, rememberCookie } from './bypass/cookie-memo.js';
 import { createMountRecord, noteMount } from './bypass/mounts.js';
 import { compileOnlyPaths } from './bypass/only-paths.js';
 import { resolveConfig } from './config/resolve.js';
@@ -8,7 +9,7 @@ import { IntermissionConfigError } from './errors.js';
 import { createGate, type Gate, type Snapshot } from './gate.js';
 import { createListener, type ExpressAppLike } from './listener.js';
 import { handlePreview, isPreviewUrl } from './bypass/preview-endpoint.js';
-import { clientIp, isSecure } from './bypass/express-request.js';
+import { clientIp, isSecure, schemeIsConnections } from './bypass/express-request.js';
 import { requestHeaders } from './bypass/request-headers.js';
 import { dependsOnStrictRouting } from './bypass/path-rules.js';
 import type { TrustFn } from './bypass/scheme.js';
@@ -201,19 +202,26 @@ export function intermission(options?: IntermissionOptions): IntermissionMiddlew
     // 4. Built-in bypass rules: allowed paths, admin IPs (req.ip honours `trust proxy`), signed cookie.
     const headers = requestHeaders(req);
     if (!proxyChecked && rules.ips.size > 0 && (!proxyOffQuiet || headers['x-forwarded-for'] !== undefined)) checkProxy(req);
+    const active = baseUrl ? mountedRules : rules;
     const cookie = headers.cookie;
+    // A cookie this connection showed before, while the scheme is the connection's (bypass/cookie-memo.ts).
+    const steadyScheme = rules.cookies !== undefined && typeof cookie === 'string' && schemeIsConnections(req, headers);
+    const socket = steadyScheme ? field(req, 'socket') : undefined;
+    const cookieRemembered = steadyScheme && recallCookie(socket, cookie, active, now, snapshot.validAfter);
     const facts = {
       url: routed,
       // req.ip honours `trust proxy`; only read when there are IP rules.
       ip: rules.ips.size > 0 ? clientIp(req, headers) : undefined,
       cookie,
+      cookieRemembered,
       // req.secure consults `trust proxy`: only when a bypass cookie may be there to bind to it.
-      secure: rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req, headers),
+      secure: !cookieRemembered && rules.cookies !== undefined && cookie?.includes(config.cookie.name) === true && isSecure(req, headers),
       // Only path rules read it, and only for a trailing slash: a settings lookup is not free.
       strictRouting: rules.paths.size > 0 && dependsOnStrictRouting(routed) && field(req, 'app')?.get('strict routing') === true,
     };
     if (watchUntrustedForwarders) checkForwarder(req, facts.ip);
-    const reason = matchBypass(baseUrl ? mountedRules : rules, facts, now, snapshot.validAfter);
+    const reason = matchBypass(active, facts, now, snapshot.validAfter);
+    if (reason === 'cookie' && steadyScheme && !cookieRemembered) rememberCookie(socket, cookie, active, bypassCookieValue(active, facts));
     if (reason) return letThrough(res, next, snapshot.mode, reason);
     // A bypass cookie that did not verify (forged, tampered, expired, revoked): worth a debug line.
     if (logger.debug && facts.cookie?.includes(config.cookie.name) && rules.cookies) {

@@ -8,7 +8,7 @@
  * proxy-addr returns the socket's address whatever is trusted. An app that overrides `ip`, `protocol`
  * or `secure` (on `app.request` or on `express.request`, as Express documents) gets its getter read.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { field } from '../shared/field.js';
 import { requestHeaders } from './request-headers.js';
 import { forwardedProto, isSecureVia, socketIsTls, type TrustFn } from './scheme.js';
@@ -85,6 +85,14 @@ export function clientIp(req: IncomingMessage, headers = requestHeaders(req)): s
   const socket = field(req, 'socket');
   if (headers['x-forwarded-for'] === undefined && hasExpressGetters(req)) return socket.remoteAddress;
   return (req as { ip?: string }).ip ?? socket.remoteAddress;
+}
+
+/**
+ * Whether `req.secure` is the connection's own scheme, the same for every request on it: Express's
+ * getters, and no `X-Forwarded-Proto` to consult (bypass/cookie-memo.ts relies on it).
+ */
+export function schemeIsConnections(req: IncomingMessage, headers: IncomingHttpHeaders): boolean {
+  return headers['x-forwarded-proto'] === undefined && hasExpressGetters(req);
 }
 
 /** `req.secure` (Express), else TLS on the socket (plain `node:http`). `headers` as for `clientIp`. */

@@ -28,6 +28,21 @@ export interface RequestFacts {
   secure?: boolean;
   /** The app's `strict routing`: with it on, `/healthz/` does not reach the `/healthz` route. */
   strictRouting?: boolean;
+  /**
+   * The connection already showed this `Cookie` header with a cookie these rules verified, still valid
+   * now (cookie-memo.ts): the cookie counts without being read again.
+   */
+  cookieRemembered?: boolean;
+}
+
+/**
+ * The bypass cookie's value in the request, unverified. Each name only on its own scheme, as the
+ * preview endpoint sets them: `__Host-` on secure requests, the plain name on plain ones. A `__Host-`
+ * cookie over plain HTTP was not set for this origin by us.
+ */
+export function bypassCookieValue(rules: BypassRules, request: RequestFacts): string | undefined {
+  if (!request.cookie) return undefined;
+  return readCookie(request.cookie, request.secure === true ? rules.cookieNames.host : rules.cookieNames.plain);
 }
 
 /**
@@ -43,9 +58,8 @@ export function matchBypass(
   if (rules.paths.size > 0 && rules.paths.matches(request.url, request.strictRouting)) return 'path';
   if (rules.ips.size > 0 && rules.ips.matches(request.ip)) return 'ip';
   if (rules.cookies && request.cookie) {
-    // Each name only on its own scheme, as the preview endpoint sets them: `__Host-` on secure requests,
-    // the plain name on plain ones. A `__Host-` cookie over plain HTTP was not set for this origin by us.
-    const value = readCookie(request.cookie, request.secure === true ? rules.cookieNames.host : rules.cookieNames.plain);
+    if (request.cookieRemembered === true) return 'cookie';
+    const value = bypassCookieValue(rules, request);
     if (value !== undefined && rules.cookies.check(value, now, validAfter)) return 'cookie';
   }
   return undefined;

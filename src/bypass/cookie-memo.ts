@@ -12,19 +12,22 @@
  * same TLS state and peer), the same header, no `X-Forwarded-Proto` then or now (so the scheme is the
  * connection's), Express's own `req.secure` (checked by the caller) and the same rules (the same gate,
  * mounted or not). Expiry, revocation and the cache's own bounds are checked on every hit by the
- * verifier. A connection shared by many clients (a proxy's pool) only misses when the header changes.
+ * verifier. A connection shared by many clients (a proxy's pool) misses whenever the header changes.
  */
 import type { BypassRules } from './match.js';
 
 const MEMO = Symbol('intermission.bypass-cookie');
 
 interface Memo {
-  /** The whole `Cookie` header it was read from. */
-  readonly header: string;
   /** The rules that verified it: a gate's own, or its mounted variant. */
   readonly rules: BypassRules;
-  /** The cookie's value, as the verifier saw it. */
-  readonly value: string;
+  /**
+   * One entry: the whole `Cookie` header → the cookie's value in it. A Map rather than a comparison,
+   * because the header holds someone's cookie: a Map compares the contents of two strings only when
+   * their (seeded) hashes are equal, as the verifier's cache does, so a different header's answer
+   * takes the same time however much of it matches.
+   */
+  readonly values: Map<string, string>;
 }
 
 type MemoHolder = { [MEMO]?: Memo };
@@ -36,11 +39,13 @@ type MemoHolder = { [MEMO]?: Memo };
 export function recallCookie(socket: unknown, header: string | undefined, rules: BypassRules, now: number, validAfter: number): boolean {
   if (typeof socket !== 'object' || socket === null || header === undefined) return false;
   const memo = (socket as MemoHolder)[MEMO];
-  return memo !== undefined && memo.header === header && memo.rules === rules && rules.cookies?.check(memo.value, now, validAfter) === true;
+  if (memo === undefined || memo.rules !== rules) return false;
+  const value = memo.values.get(header);
+  return value !== undefined && rules.cookies?.check(value, now, validAfter) === true;
 }
 
 /** Remembers on the connection that `header` carried `value`, a cookie `rules` just verified. */
 export function rememberCookie(socket: unknown, header: string | undefined, rules: BypassRules, value: string | undefined): void {
   if (typeof socket !== 'object' || socket === null || header === undefined || value === undefined) return;
-  (socket as MemoHolder)[MEMO] = { header, rules, value };
+  (socket as MemoHolder)[MEMO] = { rules, values: new Map([[header, value]]) };
 }

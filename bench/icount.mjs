@@ -1,7 +1,7 @@
 // Instructions per request of bench targets, counted by valgrind instead of timed: steady on a
 // shared machine where timings swing by ±30% between rounds (bench/analysis.md, 2026-12-05 evening).
 //
-//   node bench/icount.mjs express-noop bypass-required cookie@bench/.tmp/a.js [--requests 2000,20000]
+//   node bench/icount.mjs express-noop bypass-required cookie@bench/.tmp/a.js [--requests 2000,32000]
 //
 // Each side (`target` or `target@build.js`, like ab.mjs) runs twice under
 // `valgrind --tool=cachegrind --cache-sim=no`, in `node --predictable` with fixed seeds, being handed
@@ -20,8 +20,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BENCH } from './lib.mjs';
 import { TARGETS } from './report.mjs';
 
-/** Requests handed to each side: the short run, then the long one (their difference cancels start-up). */
-export const ICOUNT_REQUESTS = [2000, 20000];
+/**
+ * Requests handed to each side: the short run, then the long one (their difference cancels start-up). The
+ * window of 30,000 requests spreads one mark-compact collection more or less inside it three times
+ * thinner than 10,000 did, where it moved a count by about 15k instructions a request.
+ */
+export const ICOUNT_REQUESTS = [2000, 32000];
 
 /** Whether valgrind can run here. */
 export function hasValgrind() {

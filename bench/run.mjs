@@ -19,7 +19,7 @@ import os from 'node:os';
 import { join, relative } from 'node:path';
 import { pin, ROOT, BENCH, startChild, stopChild, TASKSET, TMP } from './lib.mjs';
 import { summarize } from './profile-summary.mjs';
-import { countInstructions, hasValgrind } from './icount.mjs';
+import { countInstructions, hasValgrind, ICOUNT_REQUESTS } from './icount.mjs';
 import { computeStats, ICOUNT_SIDES, renderReport, RSS_STEPS, TARGETS, writeResults } from './report.mjs';
 
 const started = Date.now();
@@ -253,15 +253,18 @@ await stopChild(load);
 // 4b. Instructions per request of the bypass rows and their controls (valgrind, two at a time now
 // that no server runs): the reading that stays put when other work shares the machine.
 
-/** Fewer requests than `icount.mjs` hands by default (2,000 and 20,000): the same reading in half the time. */
-const ICOUNT_BENCH_REQUESTS = [2000, 12000];
+/**
+ * `icount.mjs`'s own window (30,000 requests): with 10,000, one mark-compact collection more or less inside
+ * the window moved a row by about 15k instructions a request (bench/analysis.md, 2026-12-07).
+ */
+const ICOUNT_BENCH_REQUESTS = ICOUNT_REQUESTS;
 let icount;
 if (SETTINGS.icount && !only) {
   if (!hasValgrind()) {
     icount = { skipped: 'valgrind is not installed (`apt-get install -y valgrind`)' };
     log('instruction counts skipped: valgrind is not installed (apt-get install -y valgrind)');
   } else {
-    log(`instructions per request under valgrind: ${ICOUNT_SIDES.join(', ')} (about 5 minutes)…`);
+    log(`instructions per request under valgrind: ${ICOUNT_SIDES.join(', ')} (about 6 minutes)…`);
     const icountStart = Date.now();
     const rows = await countInstructions(ICOUNT_SIDES, { requests: ICOUNT_BENCH_REQUESTS, parallel: 2 });
     icount = { requests: ICOUNT_BENCH_REQUESTS, rows, seconds: (Date.now() - icountStart) / 1000 };

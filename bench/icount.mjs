@@ -119,7 +119,9 @@ async function feed(name, count) {
     await new Promise((done) => server.close(done));
   }
   const headers = { host: '127.0.0.1', ...(extra.cookie ? { cookie: extra.cookie } : {}) };
-  const rawHeaders = Object.entries(headers).flat();
+  // Each request gets strings of its own, as from Node's parser: one string object reused for every
+  // request would carry its hash from one request to the next, which a real header never does.
+  const fields = Object.entries(headers).map(([key, value]) => [key, Buffer.from(value, 'latin1')]);
   const socket = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' });
   Object.defineProperty(socket, 'remotePort', { value: 40000 });
@@ -129,8 +131,13 @@ async function feed(name, count) {
   const one = () => {
     const req = new http.IncomingMessage(socket);
     Object.assign(req, { method: 'GET', url: '/', httpVersionMajor: 1, httpVersionMinor: 1, httpVersion: '1.1', complete: true });
-    req.headers = { ...headers };
-    req.rawHeaders = rawHeaders.slice();
+    req.headers = {};
+    req.rawHeaders = [];
+    for (const [key, bytes] of fields) {
+      const value = bytes.toString('latin1');
+      req.headers[key] = value;
+      req.rawHeaders.push(key, value);
+    }
     req.push(null);
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = true;
